@@ -1,0 +1,1 @@
+"""Shared pieces of the Django layer: base models, amount columns, audit helpers."""

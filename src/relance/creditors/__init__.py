@@ -1,0 +1,1 @@
+"""The companies using relance (creditors): identity, bank details, terms, penalty clause."""

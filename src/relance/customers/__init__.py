@@ -1,0 +1,1 @@
+"""Customers (debtors) and their contacts."""

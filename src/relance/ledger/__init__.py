@@ -1,0 +1,1 @@
+"""The ledger: invoices, credit notes, payments and the allocations between them."""
