@@ -1,0 +1,1 @@
+"""CSV and XLSX imports of customers, contacts, invoices and payments."""
