@@ -1,0 +1,1 @@
+"""Web UI (Django templates + htmx), French and English."""

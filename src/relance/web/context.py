@@ -1,0 +1,22 @@
+"""Template context shared by every page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from relance.accounts.access import memberships
+
+
+def relance_context(request: HttpRequest) -> dict[str, object]:
+    membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    all_memberships = list(memberships(user)) if user is not None and user.is_authenticated else []
+    return {
+        "membership": membership,
+        "creditor": membership.creditor if membership is not None else None,
+        "memberships": all_memberships,
+        "can_import": bool(membership and membership.can_import),
+        "can_write": bool(membership and membership.can_write),
+        "available_languages": settings.LANGUAGES,
+    }
