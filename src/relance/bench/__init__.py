@@ -1,0 +1,1 @@
+"""Benchmarks run by `relance bench …` (figures in docs/benchmarks.md)."""

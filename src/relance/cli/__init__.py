@@ -1,0 +1,27 @@
+"""The `relance` command line (typer + rich).
+
+Each sub-command lives in its own module of this package and registers itself
+on the shared `app`; Django is set up lazily by the commands that need it.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from relance.cli.base import app
+
+COMMAND_MODULES = ("aging", "bench", "demo", "i18n", "imports", "manage", "serve", "tokens")
+
+for _name in COMMAND_MODULES:
+    try:
+        importlib.import_module(f"relance.cli.{_name}")
+    except ModuleNotFoundError as exc:  # TEMPORARY while the tree is assembled
+        if exc.name != f"relance.cli.{_name}":
+            raise
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

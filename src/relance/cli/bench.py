@@ -1,0 +1,98 @@
+"""`relance bench import|aging --invoices N --json`: speed and memory, measured in one run.
+
+Each command runs the size asked for, and a tenth of it, each in a fresh process
+with its own temporary SQLite database, and reports the ratios between the two.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from relance.cli.base import app, clean_errors, fail, out, setup_django
+
+bench_app = typer.Typer(help="Benchmarks (JSON on stdout). Figures: docs/benchmarks.md.")
+app.add_typer(bench_app, name="bench")
+
+
+def _print(result: dict[str, object], as_json: bool) -> None:
+    if as_json:
+        out.print(json.dumps(result), highlight=False, soft_wrap=True)
+    else:
+        for key, value in result.items():
+            out.print(f"{key}: {value}")
+
+
+def _two_sizes(kind: str, n: int, extra: list[str]) -> dict[str, object]:
+    from relance.bench.measure import run_step
+
+    small_n = max(1, n // 10)
+    with (
+        tempfile.TemporaryDirectory(prefix="relance-bench-") as a,
+        tempfile.TemporaryDirectory(prefix="relance-bench-") as b,
+    ):
+        small = run_step([f"{kind}-once", "--invoices", str(small_n), *extra], Path(a))
+        big = run_step([f"{kind}-once", "--invoices", str(n), *extra], Path(b))
+    result = dict(big)
+    result["small"] = small
+    result["time_ratio"] = round(float(big["seconds"]) / max(float(small["seconds"]), 1e-6), 2)  # type: ignore[arg-type]
+    result["size_ratio"] = round(n / small_n, 2)
+    result["rss_ratio"] = round(float(big["peak_rss_mb"]) / float(small["peak_rss_mb"]), 2)  # type: ignore[arg-type]
+    return result
+
+
+@bench_app.command("import")
+def bench_import(
+    invoices: int = typer.Option(100_000, "--invoices", min=10),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Generate a CSV of N invoices over N/10 customers and import it (and N/10 for the ratios)."""
+    with clean_errors():
+        _print(_two_sizes("import", invoices, []), as_json)
+
+
+@bench_app.command("aging")
+def bench_aging(
+    invoices: int = typer.Option(100_000, "--invoices", min=10),
+    as_json: bool = typer.Option(False, "--json"),
+    as_of: str = typer.Option("2025-12-31", "--date"),
+) -> None:
+    """Aging of N invoices (half of them paid) at a date (and N/10 for the ratios)."""
+    with clean_errors():
+        _print(_two_sizes("aging", invoices, ["--date", as_of]), as_json)
+
+
+@bench_app.command("import-once", hidden=True)
+def bench_import_once(
+    invoices: int = typer.Option(..., "--invoices", min=1),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    setup_django()
+    from relance.bench import importing
+    from relance.cli.base import migrate
+
+    migrate()
+    _print(importing.run(invoices), as_json)
+
+
+@bench_app.command("aging-once", hidden=True)
+def bench_aging_once(
+    invoices: int = typer.Option(..., "--invoices", min=1),
+    as_json: bool = typer.Option(False, "--json"),
+    as_of: str = typer.Option("2025-12-31", "--date"),
+) -> None:
+    setup_django()
+    from relance.bench import aging
+    from relance.cli.base import migrate
+    from relance.domain.calendar import DateParseError, parse_date
+
+    try:
+        day: date = parse_date(as_of)
+    except DateParseError as exc:
+        fail(f"--date: {exc}")
+    migrate()
+    _print(aging.run(invoices, day), as_json)

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from relance.cli import app
+from relance.testing import Ledger
+
+pytestmark = pytest.mark.django_db(transaction=True)
+runner = CliRunner()
+
+
+def test_aging_json(ledger: Ledger) -> None:
+    acme = ledger.customer("ACME")
+    ledger.invoice(acme, "F-1", "100.00", issued="2025-05-01", due="2025-05-31")
+    ledger.invoice(acme, "F-2", "50.00", issued="2025-06-01", due="2025-07-31")
+    result = runner.invoke(app, ["aging", "--date", "30/06/2025", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    eur = data["currencies"]["EUR"]
+    amounts = {b["key"]: b["amount"] for b in eur["buckets"]}
+    assert amounts["d1_30"] == "100.00" and amounts["not_due"] == "50.00"
+    assert eur["total"] == "150.00" and eur["overdue"] == "100.00"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["aging", "--date", "2025-02-30", "--json"], "not a valid date"),
+        (["aging", "--date", "30/06/25"], "two-digit years"),
+        (["aging", "--date", "2025-06-30", "--creditor", "999999"], "no creditor"),
+    ],
+)
+def test_aging_bad_input_exits_2(ledger: Ledger, args: list[str], message: str) -> None:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_aging_needs_a_choice_between_creditors(ledger: Ledger) -> None:
+    Ledger.create("Autre SARL", siren="552100554")
+    result = runner.invoke(app, ["aging", "--date", "2025-06-30"])
+    assert result.exit_code == 2 and "several creditors" in result.output
+    result = runner.invoke(app, ["aging", "--date", "2025-06-30", "--creditor", "552100554"])
+    assert result.exit_code == 0 and "Nothing open" in result.output
+
+
+def test_demo_no_serve_prints_one_json_line() -> None:
+    result = runner.invoke(
+        app,
+        ["demo", "--no-serve", "--customers", "15", "--invoices", "120", "--date", "2026-11-22"],
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1
+    facts = json.loads(lines[0])
+    assert facts["customers"] == 15 and facts["invoices"] == 120 and facts["created"] is True
+    again = json.loads(runner.invoke(app, ["demo", "--no-serve", "--date", "2026-11-22"]).stdout)
+    assert again["created"] is False and again["invoices"] == 120

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db.models import F, Sum
+
+from relance.customers.models import Contact, Customer, CustomerKind
+from relance.demo.generator import PROFILES, seed_demo
+from relance.demo.summary import summary
+from relance.domain.identifiers import clean_phone, clean_siren, clean_siret, clean_vat
+from relance.ledger.models import Allocation, Invoice
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = date(2026, 11, 22)
+
+
+@pytest.fixture
+def demo() -> int:
+    return seed_demo(AS_OF, customers=60, invoices=900, seed=11).creditor_id
+
+
+def test_demo_portfolio_is_realistic(demo: int) -> None:
+    customers = Customer.objects.filter(creditor_id=demo)
+    assert customers.count() == 60
+    assert Invoice.objects.filter(creditor_id=demo).count() == 900
+    for c in customers.filter(kind=CustomerKind.B2B):
+        assert clean_siren(c.siren) == c.siren
+        assert clean_siret(c.siret).startswith(c.siren)
+        assert clean_vat(c.vat_number).endswith(c.siren)
+        assert c.postal_code.isdigit() and len(c.postal_code) == 5
+    for contact in Contact.objects.filter(customer__creditor_id=demo):
+        for number in (contact.phone, contact.mobile):
+            if number:
+                assert clean_phone(number).startswith("+33")
+    dates = Invoice.objects.filter(creditor_id=demo).values_list("issue_date", flat=True)
+    assert min(dates) >= date(2025, 5, 20) and max(dates) <= AS_OF
+    assert Invoice.objects.filter(due_date__lt=F("issue_date")).count() == 0
+
+
+def test_demo_has_every_kind_of_payer(demo: int) -> None:
+    facts = summary(demo, AS_OF)
+    assert facts["invoices"] == 900
+    open_invoices = Invoice.objects.filter(creditor_id=demo, open_minor__gt=0)
+    overdue = open_invoices.filter(due_date__lt=AS_OF)
+    paid_late = Invoice.objects.filter(
+        creditor_id=demo, open_minor=0, allocations__date__gt=F("due_date")
+    )
+    assert overdue.exists() and paid_late.exists()
+    assert Invoice.objects.filter(creditor_id=demo, open_minor=0).count() > 450
+    assert float(facts["dso_days"]) > 0  # type: ignore[arg-type]
+    # partial payments exist (customers in difficulty)
+    assert open_invoices.filter(allocated_minor__gt=0).exists()
+
+
+def test_demo_balances_agree_with_allocations(demo: int) -> None:
+    allocated = Allocation.objects.filter(creditor_id=demo).aggregate(s=Sum("amount_minor"))["s"]
+    stored = Invoice.objects.filter(creditor_id=demo).aggregate(s=Sum("allocated_minor"))["s"]
+    assert allocated == stored
+
+
+def test_demo_is_deterministic() -> None:
+    import random
+
+    from relance.demo.generator import _contacts
+
+    first = seed_demo(AS_OF, customers=20, invoices=150, seed=5)
+    assert set(PROFILES) >= set(first.profiles)
+    customers = list(Customer.objects.filter(creditor_id=first.creditor_id).order_by("pk"))
+    one = [(c.email, c.phone) for c in _contacts(random.Random(3), customers)]
+    two = [(c.email, c.phone) for c in _contacts(random.Random(3), customers)]
+    assert one == two and len(one) >= 20

@@ -1,0 +1,13 @@
+"""URL map: web UI, REST API, Django admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from relance.api.urls import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("relance.web.urls")),
+]
