@@ -1,13 +1,14 @@
 """In a real browser: log in, open the customer list, open a customer.
 
-Drives Debian's Chromium (/usr/bin/chromium) through Playwright; skipped when it is absent.
+Drives Debian's Chromium (/usr/bin/chromium) through Playwright. Skipped when Chromium or
+Playwright is absent, unless RELANCE_REQUIRE_BROWSER=1 (as in CI), where that is a failure.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -27,6 +28,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
+
+def _missing(reason: str) -> NoReturn:
+    if os.environ.get("RELANCE_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}, and RELANCE_REQUIRE_BROWSER=1 requires the browser tests to run")
+    pytest.skip(reason)
+
+
 # The live server runs in a thread while Playwright's sync API runs an event loop here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -35,8 +43,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.mark.django_db(transaction=True)
 def test_login_then_open_a_customer(live_server: Any) -> None:
     if not CHROMIUM.exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        _missing("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing("Playwright is not installed (pip install -e '.[dev]')")
 
     led = Ledger.create("Atelier Navigateur SARL")
     user = led.user("nadia", Role.CREDIT_MANAGER)
