@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
     content_type_conformance,
@@ -17,9 +20,10 @@ from schemathesis.checks import (
 )
 
 from relance.api.tests.conftest import Team
-from relance.wsgi import application
 
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+# A bare handler: relance.wsgi would run django.setup() again and re-bind logging to the
+# output stream pytest captures at collection time.
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", WSGIHandler())
 
 CHECKS = [
     not_a_server_error,
@@ -28,6 +32,17 @@ CHECKS = [
     response_schema_conformance,
     negative_data_rejection,
 ]
+
+
+@pytest.fixture(autouse=True)
+def _keep_test_connection() -> Any:
+    """As Django's test client does: requests must not close the test's database connection
+    (on PostgreSQL that would end the transaction the test runs in)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
