@@ -78,3 +78,20 @@ def query_with(context: template.Context, **changes: object) -> str:
             params[key] = str(value)
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def tenure(days: object) -> str:
+    """A customer relationship length as "8 years 3 months" / "8 ans 3 mois"."""
+    if not isinstance(days, int) or days < 0:
+        return ""
+    years, rest = divmod(days, 365)
+    months = rest // 30
+    if years == 0 and months == 0:
+        return translation.ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    parts = []
+    if years:
+        parts.append(translation.ngettext("%(n)d year", "%(n)d years", years) % {"n": years})
+    if months:
+        parts.append(translation.ngettext("%(n)d month", "%(n)d months", months) % {"n": months})
+    return " ".join(parts)

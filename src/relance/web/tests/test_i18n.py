@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from relance.cli.base import app
 from relance.cli.i18n import compile_catalogues
 from relance.domain.money import Money
-from relance.web.templatetags.relance import money
+from relance.web.templatetags.relance import money, tenure
 from relance.web.tests.conftest import AS_OF, World, login
 
 NNBSP = "\u202f"  # narrow no-break space: French thousands separator (CLDR)
@@ -33,6 +33,25 @@ def test_money_filter_follows_the_active_language() -> None:
         assert money(123456, "EUR") == f"1{NNBSP}234,56{NBSP}€"
     with translation.override("en"):
         assert money(amount) == "€1,234.56"
+
+
+@pytest.mark.parametrize(
+    ("days", "en", "fr"),
+    [
+        (0, "0 days", "0 jour"),
+        (1, "1 day", "1 jour"),
+        (29, "29 days", "29 jours"),
+        (30, "1 month", "1 mois"),
+        (365, "1 year", "1 an"),
+        (3032, "8 years 3 months", "8 ans 3 mois"),
+        (-1, "", ""),
+    ],
+)
+def test_tenure_in_years_and_months(days: int, en: str, fr: str) -> None:
+    with translation.override("en"):
+        assert tenure(days) == en
+    with translation.override("fr"):
+        assert tenure(days) == fr
 
 
 @pytest.mark.django_db
