@@ -3,8 +3,11 @@
     from relance.imports.service import run_import, ImportResult
     result = run_import(creditor, "invoices", Path("invoices.csv"), file_name="invoices.csv")
 
-The file is streamed: rows are validated one by one in Python and written in chunks,
-so memory stays flat for millions of rows. The whole import is one transaction:
+The file is streamed in chunks of CHUNK_ROWS rows: the customers a chunk refers to are
+looked up together, its rows are validated in Python and written with one bulk INSERT, so
+memory does not grow with the file (a dry run writes too, then rolls back: an invoice number
+repeated in a later chunk is found in the database). Lookups never sort (`order_by()`):
+a model's default ordering would make SQLite scan an index in that order instead. The whole import is one transaction:
 any error in any row and nothing is written (the ImportBatch records the refusal
 and the errors). A dry run does everything but write (ImportBatch status dry_run).
 
@@ -140,7 +143,9 @@ class _Run:
         self.error_count = 0
         self.created = self.updated = self.unchanged = 0
         self.preview: list[dict[str, str]] = []
-        self._customers: dict[str, tuple[int, str, int | None]] | None = None
+        #: external_ref → (id, currency, payment terms days) of the customers the current
+        #: chunk refers to (loaded per chunk, so memory does not grow with the file)
+        self.customers: dict[str, tuple[int, str, int | None]] = {}
 
     def error(self, line: int, issue: Issue) -> None:
         self.error_count += 1
@@ -151,18 +156,17 @@ class _Run:
     def writing(self) -> bool:
         return not self.dry_run and self.error_count == 0
 
-    def customers(self) -> dict[str, tuple[int, str, int | None]]:
-        """external_ref → (id, currency, payment terms days), loaded once."""
-        if self._customers is None:
-            self._customers = {
-                str(ref): (pk, cur, days)
-                for ref, pk, cur, days in Customer.objects.filter(
-                    creditor=self.creditor, external_ref__isnull=False
-                )
+    def load_customers(self, refs: Iterable[str]) -> None:
+        """Look up the customers one chunk refers to (replacing the previous chunk's)."""
+        wanted = sorted({ref for ref in refs if ref})
+        self.customers = {}
+        for part in _chunks(wanted):
+            for ref, pk, cur, days in (
+                Customer.objects.filter(creditor=self.creditor, external_ref__in=part)
+                .order_by()
                 .values_list("external_ref", "id", "currency", "payment_terms_days")
-                .iterator(chunk_size=10000)
-            }
-        return self._customers
+            ):
+                self.customers[str(ref)] = (pk, cur, days)
 
     @property
     def wants_preview(self) -> bool:
@@ -379,7 +383,7 @@ class _Row:
         ref = self.text(name, 64, required)
         if not ref:
             return "", None
-        found = self.run.customers().get(ref)
+        found = self.run.customers.get(ref)
         if found is None:
             self.fail(
                 name,
@@ -505,10 +509,13 @@ def _bulk_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
 
 class _Handler:
     kind = ""
+    #: the column naming the customer a row belongs to, looked up once per chunk
+    customer_column = "customer_ref"
 
     def __init__(self, run: _Run, present: set[str]) -> None:
         self.run = run
         self.present = present
+        self.rows: list[_Row] = []
         self.pending: list[dict[str, Any]] = []
 
     def parse(self, row: _Row) -> dict[str, Any] | None:
@@ -518,14 +525,20 @@ class _Handler:
         raise NotImplementedError
 
     def add(self, row: _Row) -> None:
-        record = self.parse(row)
-        if record is not None and row.ok:
-            record["line"] = row.line
-            self.pending.append(record)
-        if len(self.pending) >= CHUNK_ROWS:
+        self.rows.append(row)
+        if len(self.rows) >= CHUNK_ROWS:
             self.finish_chunk()
 
     def finish_chunk(self) -> None:
+        """Check the chunk's rows (customers looked up together), then write them."""
+        rows, self.rows = self.rows, []
+        if self.customer_column:
+            self.run.load_customers(row.cells.get(self.customer_column, "") for row in rows)
+        for row in rows:
+            record = self.parse(row)
+            if record is not None and row.ok:
+                record["line"] = row.line
+                self.pending.append(record)
         if self.pending:
             self.flush()
             self.pending = []
@@ -543,6 +556,7 @@ _CUSTOMER_TEXT = {
 
 class _Customers(_Handler):
     kind = ImportKind.CUSTOMERS
+    customer_column = ""
 
     def __init__(self, run: _Run, present: set[str]) -> None:
         super().__init__(run, present)
@@ -603,9 +617,11 @@ class _Customers(_Handler):
             fields.append("credit_limit_minor")
         existing: dict[str, dict[str, Any]] = {}
         for refs in _chunks(list(by_ref)):
-            for found in Customer.objects.filter(
-                creditor=run.creditor, external_ref__in=refs
-            ).values("id", "external_ref", "currency", *fields):
+            for found in (
+                Customer.objects.filter(creditor=run.creditor, external_ref__in=refs)
+                .order_by()
+                .values("id", "external_ref", "currency", *fields)
+            ):
                 existing[found["external_ref"]] = found
         create: list[dict[str, Any]] = []
         for record in self.pending:
@@ -718,9 +734,13 @@ class _Contacts(_Handler):
         existing: dict[tuple[int, str], dict[str, Any]] = {}
         wanted = set(keys)
         for part in _chunks(keys, _IN_SIZE // 2):
-            query = Contact.objects.filter(
-                customer_id__in={k[0] for k in part}, external_ref__in={k[1] for k in part}
-            ).values("id", "customer_id", "external_ref", *fields)
+            query = (
+                Contact.objects.filter(
+                    customer_id__in={k[0] for k in part}, external_ref__in={k[1] for k in part}
+                )
+                .order_by()
+                .values("id", "customer_id", "external_ref", *fields)
+            )
             for found in query:
                 key = (found["customer_id"], found["external_ref"])
                 if key in wanted:
@@ -767,6 +787,7 @@ _INVOICE_FIELDS = (
     "total_excl_tax_minor",
     "total_incl_tax_minor",
     "po_number",
+    "import_batch_id",
 )
 
 
@@ -786,6 +807,8 @@ class _Invoices(_Handler):
 
     def __init__(self, run: _Run, present: set[str]) -> None:
         super().__init__(run, present)
+        #: numbers seen in the current chunk; earlier chunks are already in the database
+        #: (written even in a dry run or after an error: the transaction is rolled back)
         self.seen: set[str] = set()
         creditor = run.creditor
         self.terms_method = TermsMethod(creditor.payment_terms_method)
@@ -842,13 +865,19 @@ class _Invoices(_Handler):
             "given_due": given_due,
         }
 
+    def finish_chunk(self) -> None:
+        super().finish_chunk()
+        self.seen.clear()
+
     def flush(self) -> None:
         run = self.run
         numbers = _known(Invoice, "number", run.creditor.pk, [r["number"] for r in self.pending])
         existing: dict[str, tuple[Any, ...]] = {}
         for part in _chunks(numbers):
-            for found in Invoice.objects.filter(creditor=run.creditor, number__in=part).values_list(
-                *_INVOICE_FIELDS
+            for found in (
+                Invoice.objects.filter(creditor=run.creditor, number__in=part)
+                .order_by()
+                .values_list(*_INVOICE_FIELDS)
             ):
                 existing[found[0]] = found
         create: list[dict[str, Any]] = []
@@ -867,6 +896,9 @@ class _Invoices(_Handler):
                 record["status"] = InvoiceStatus.ISSUED
                 create.append(record)
                 continue
+            if old[-1] == run.batch.pk:
+                _Row(run, line, {}).duplicate("number", f"invoice {record['number']}")
+                continue
             difference = self._difference(record, dict(zip(_INVOICE_FIELDS, old, strict=True)))
             if difference is None:
                 run.unchanged += 1
@@ -884,8 +916,8 @@ class _Invoices(_Handler):
                     "une facture émise n'est jamais modifiée ; émettez un avoir",
                 ),
             )
-        if run.writing:
-            _bulk_insert(Invoice, create)
+        # Always written, so that a number repeated in a later chunk is found above.
+        _bulk_insert(Invoice, create)
 
     @staticmethod
     def _difference(new: dict[str, Any], old: dict[str, Any]) -> tuple[str, str, str] | None:
@@ -986,16 +1018,20 @@ class _Payments(_Handler):
         refs = [r["external_ref"] for r in self.pending]
         existing: dict[str, tuple[Any, ...]] = {}
         for part in _chunks(refs):
-            for found in Payment.objects.filter(
-                creditor=run.creditor, external_ref__in=part
-            ).values_list("external_ref", "customer_id", "date", "currency", "amount_minor"):
+            for found in (
+                Payment.objects.filter(creditor=run.creditor, external_ref__in=part)
+                .order_by()
+                .values_list("external_ref", "customer_id", "date", "currency", "amount_minor")
+            ):
                 existing[str(found[0])] = found
         numbers = sorted({n for r in self.pending for n in r["numbers"]})
         invoices: dict[str, tuple[int, int, str, int, str]] = {}
         for part in _chunks(numbers):
-            for number, pk, customer_id, currency, owed, status in Invoice.objects.filter(
-                creditor=run.creditor, number__in=part
-            ).values_list("number", "id", "customer_id", "currency", "open_minor", "status"):
+            for number, pk, customer_id, currency, owed, status in (
+                Invoice.objects.filter(creditor=run.creditor, number__in=part)
+                .order_by()
+                .values_list("number", "id", "customer_id", "currency", "open_minor", "status")
+            ):
                 invoices[number] = (pk, customer_id, currency, owed, status)
                 self.owed.setdefault(pk, owed)
         to_create: list[tuple[dict[str, Any], list[tuple[int, int]]]] = []

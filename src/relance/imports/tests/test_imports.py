@@ -296,6 +296,45 @@ def test_duplicate_invoice_number_within_the_file(ledger: Ledger) -> None:
     assert not Invoice.objects.exists()
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_duplicate_invoice_number_in_a_later_chunk(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch, dry_run: bool
+) -> None:
+    """Earlier chunks are checked in the database, also in a dry run and after an error."""
+    customers(ledger)
+    monkeypatch.setattr(service, "CHUNK_ROWS", 2)
+    data = (
+        "numero;client;date;montant_ttc\n"
+        "F-1;C1;15/01/2025;10\n"  # line 2, chunk 1
+        "F-2;INCONNU;15/01/2025;10\n"  # line 3, chunk 1: an error, nothing will be applied
+        "F-3;C1;15/01/2025;10\n"  # line 4, chunk 2
+        "F-1;C2;16/01/2025;11\n"  # line 5, chunk 2: F-1 again
+        "F-5;C1;15/01/2025;10\n"  # line 6, chunk 3
+        "F-3;C1;15/01/2025;10\n"  # line 7, chunk 3: F-3 again, identical
+    )
+    result = imp(ledger, "invoices", data, dry_run=dry_run)
+    assert codes(result) == [
+        (3, "customer_ref", "unknown_customer"),
+        (5, "number", "duplicate_in_file"),
+        (7, "number", "duplicate_in_file"),
+    ]
+    assert not Invoice.objects.exists()
+
+
+def test_reimport_across_chunks_is_unchanged_not_duplicate(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    customers(ledger)
+    monkeypatch.setattr(service, "CHUNK_ROWS", 2)
+    data = "numero;client;date;montant_ttc\n" + "".join(
+        f"F-{n};C{1 + n % 2};15/01/2025;{n}\n" for n in range(1, 6)
+    )
+    assert imp(ledger, "invoices", data).created == 5
+    again = imp(ledger, "invoices", data)
+    assert again.ok and (again.created, again.unchanged) == (0, 5)
+    assert Invoice.objects.count() == 5
+
+
 def test_all_or_nothing_even_across_written_chunks(
     ledger: Ledger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
