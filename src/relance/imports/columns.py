@@ -2,7 +2,7 @@
 
 A header cell is matched after normalisation: lower case, accents removed, spaces,
 dots, hyphens and apostrophes turned into "_" (so "N° facture", "Montant TTC" and
-"montant_ttc" all match). docs/import-formats.md is generated from the same lists.
+"montant_ttc" all match). docs/import-formats.md documents the same lists: keep them in step.
 """
 
 from __future__ import annotations

@@ -4,12 +4,16 @@
     result = run_import(creditor, "invoices", Path("invoices.csv"), file_name="invoices.csv")
 
 The file is streamed in chunks of CHUNK_ROWS rows: the customers a chunk refers to are
-looked up together, its rows are validated in Python and written with one bulk INSERT, so
-memory does not grow with the file (a dry run writes too, then rolls back: an invoice number
-repeated in a later chunk is found in the database). Lookups never sort (`order_by()`):
-a model's default ordering would make SQLite scan an index in that order instead. The whole import is one transaction:
-any error in any row and nothing is written (the ImportBatch records the refusal
-and the errors). A dry run does everything but write (ImportBatch status dry_run).
+looked up together, then its rows are validated in Python and written with one bulk
+INSERT. The whole import is one transaction: any error in any row and nothing is written
+(the ImportBatch records the refusal and the errors). A dry run (ImportBatch status
+dry_run) is rolled back the same way.
+
+Invoices are written even in a dry run or after an error (then rolled back), so that a
+number repeated in a later chunk is found in the database: memory does not grow with an
+invoice file. Customers, contacts and payments keep the keys seen in memory. Lookups drop
+the models' default ordering (`order_by()`), which would make SQLite walk an index in that
+order instead of seeking the keys.
 
 Each record is identified by a key: customers by (creditor, external_ref), contacts
 by (customer, external_ref), invoices by (creditor, number), payments by (creditor,
@@ -369,12 +373,12 @@ class _Row:
             return None
         return int(value)
 
-    def duplicate(self, name: str, value: str) -> None:
+    def duplicate(self, name: str, value: str, value_fr: str | None = None) -> None:
         self.fail(
             name,
             "duplicate_in_file",
             f"{value} appears more than once in the file",
-            f"{value} figure plusieurs fois dans le fichier",
+            f"{value_fr or value} figure plusieurs fois dans le fichier",
         )
 
     def customer(
@@ -574,7 +578,7 @@ class _Customers(_Handler):
                 values[name] = row.text(name, size)
         country = self.run.creditor.country or "FR"
         if row.has("country"):
-            country = row.clean("country", clean_country) or "FR"
+            country = row.clean("country", clean_country) or self.run.creditor.country or "FR"
             values["country"] = country
         if values.get("postal_code"):
             values["postal_code"] = row.clean("postal_code", clean_postal_code, country)
@@ -818,7 +822,7 @@ class _Invoices(_Handler):
         number = row.text("number", 64, required=True)
         if number:
             if number in self.seen:
-                row.duplicate("number", f"invoice {number}")
+                row.duplicate("number", f"invoice {number}", f"la facture {number}")
             self.seen.add(number)
         customer_ref, customer = row.customer("customer_ref")
         issue = row.date("issue_date", required=True)
@@ -897,7 +901,8 @@ class _Invoices(_Handler):
                 create.append(record)
                 continue
             if old[-1] == run.batch.pk:
-                _Row(run, line, {}).duplicate("number", f"invoice {record['number']}")
+                number = record["number"]
+                _Row(run, line, {}).duplicate("number", f"invoice {number}", f"la facture {number}")
                 continue
             difference = self._difference(record, dict(zip(_INVOICE_FIELDS, old, strict=True)))
             if difference is None:
@@ -979,7 +984,7 @@ class _Payments(_Handler):
         ref = row.text("external_ref", 100, required=True)
         if ref:
             if ref in self.seen:
-                row.duplicate("external_ref", f"payment {ref}")
+                row.duplicate("external_ref", f"payment {ref}", f"le paiement {ref}")
             self.seen.add(ref)
         customer_ref, customer = row.customer("customer_ref", required=False)
         when = row.date("date", required=True)

@@ -53,7 +53,7 @@ def run_import_view(
         raise invalid(
             _("The file is too large (%(size)s bytes, at most %(limit)s).")
             % {"size": file.size, "limit": limit},
-            [{"field": "file", "message": _("The file is too large."), "code": "too_large"}],
+            [{"field": "file", "message": _("The file is too large."), "code": "file_too_large"}],
         )
     from relance.imports.service import run_import
 

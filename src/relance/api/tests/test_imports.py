@@ -69,3 +69,12 @@ def test_empty_file_is_422(team: Team) -> None:
     response = _post(team.admin, "customers", "")
     assert response.status_code == 422, response.content  # type: ignore[attr-defined]
     assert response.json()["errors"][0]["message"]  # type: ignore[attr-defined]
+
+
+def test_oversized_file_is_422_before_reading(team: Team, settings: object) -> None:
+    settings.RELANCE_IMPORT_MAX_BYTES = 20  # type: ignore[attr-defined]
+    response = _post(team.admin, "customers", GOOD)
+    assert response.status_code == 422, response.content  # type: ignore[attr-defined]
+    error = response.json()["errors"][0]  # type: ignore[attr-defined]
+    assert (error["field"], error["code"]) == ("file", "file_too_large")
+    assert not Customer.objects.exists()

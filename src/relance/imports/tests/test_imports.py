@@ -548,3 +548,20 @@ def test_example_files_import_in_order_and_again_unchanged(ledger: Ledger) -> No
         again = run_import(ledger.creditor, kind, path, file_name=path.name)
         assert again.ok and again.created == 0 and again.unchanged == again.rows
     assert Invoice.objects.get(number="F-2025-0001").open_minor == 0
+
+
+def test_duplicate_message_in_french(ledger: Ledger) -> None:
+    customers(ledger)
+    data = "numero;client;date;montant_ttc\nF-1;C1;15/01/2025;10\nF-1;C1;15/01/2025;10\n"
+    result = imp(ledger, "invoices", data, lang="fr")
+    assert [e.message for e in result.errors] == [
+        "la facture F-1 figure plusieurs fois dans le fichier"
+    ]
+
+
+def test_empty_country_means_the_creditors_country(ledger: Ledger) -> None:
+    ledger.creditor.country = "BE"
+    ledger.creditor.save()
+    result = imp(ledger, "customers", "code_client;raison_sociale;pays\nC1;Brasserie Namuroise;\n")
+    assert result.ok, result.errors
+    assert Customer.objects.get(external_ref="C1").country == "BE"
