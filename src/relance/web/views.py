@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, OrderBy, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -29,6 +29,7 @@ from relance.accounts.access import (
     visible_customers,
 )
 from relance.accounts.models import Membership, Role
+from relance.core.collation import by_name
 from relance.core.errors import BadInput
 from relance.customers.models import Contact, CustomerKind, CustomerStatus
 from relance.domain.aging import AgingBuckets, AgingReport
@@ -124,7 +125,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         visible_customers(membership)
         .annotate(**_open_sums(as_of))
         .filter(overdue_total__gt=0)  # type: ignore[misc]
-        .order_by("-overdue_total", "legal_name")[:10]
+        .order_by("-overdue_total", by_name())[:10]
     )
     rows = [
         {
@@ -152,15 +153,15 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------- customers
 
-CUSTOMER_SORTS = {
-    "name": ("legal_name", "id"),
-    "-name": ("-legal_name", "-id"),
+CUSTOMER_SORTS: dict[str, tuple[str | OrderBy, str | OrderBy]] = {
+    "name": (by_name(), "id"),
+    "-name": (by_name(descending=True), "-id"),
     "ref": ("external_ref", "id"),
     "-ref": ("-external_ref", "-id"),
-    "open": ("open_total", "legal_name"),
-    "-open": ("-open_total", "legal_name"),
-    "overdue": ("overdue_total", "legal_name"),
-    "-overdue": ("-overdue_total", "legal_name"),
+    "open": ("open_total", by_name()),
+    "-open": ("-open_total", by_name()),
+    "overdue": ("overdue_total", by_name()),
+    "-overdue": ("-overdue_total", by_name()),
 }
 
 

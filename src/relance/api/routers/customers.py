@@ -35,6 +35,7 @@ from relance.api.schemas import (
     Day,
     Id,
 )
+from relance.core.collation import by_name
 from relance.customers.models import Contact, Customer, CustomerStatus
 from relance.domain import identifiers as ids
 from relance.ledger.models import Invoice, InvoiceStatus
@@ -230,7 +231,7 @@ def list_customers(
             due_date__lt=day,
         )
         qs = qs.filter(Exists(late)) if overdue else qs.exclude(Exists(late))
-    count, items = page(qs.order_by("legal_name", "id"), limit, offset)
+    count, items = page(qs.order_by(by_name(), "id"), limit, offset)
     return page_body(count, limit, offset, [customer_out(c) for c in items])
 
 
