@@ -9,7 +9,13 @@ from relance.customers.models import Customer
 from relance.testing import Ledger
 
 NAMES = ["Zébra SARL", "électricité Michel", "Atelier Dupont", "Éclairage du Nord", "Ébénisterie"]
-EXPECTED = ["Atelier Dupont", "Ébénisterie", "Éclairage du Nord", "électricité Michel", "Zébra SARL"]
+EXPECTED = [
+    "Atelier Dupont",
+    "Ébénisterie",
+    "Éclairage du Nord",
+    "électricité Michel",
+    "Zébra SARL",
+]
 
 
 def test_name_key_drops_accents_and_case() -> None:
