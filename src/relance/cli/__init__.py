@@ -10,14 +10,20 @@ import importlib
 
 from relance.cli.base import app
 
-COMMAND_MODULES = ("aging", "bench", "demo", "i18n", "imports", "manage", "serve", "tokens")
+COMMAND_MODULES = (
+    "aging",
+    "bench",
+    "demo",
+    "i18n",
+    "imports",
+    "manage",
+    "run",
+    "serve",
+    "tokens",
+)
 
 for _name in COMMAND_MODULES:
-    try:
-        importlib.import_module(f"relance.cli.{_name}")
-    except ModuleNotFoundError as exc:  # TEMPORARY while the tree is assembled
-        if exc.name != f"relance.cli.{_name}":
-            raise
+    importlib.import_module(f"relance.cli.{_name}")
 
 
 def main() -> None:

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class DunningConfig(AppConfig):
+    name = "relance.dunning"
+    label = "dunning"
+    verbose_name = "dunning"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from relance.dunning.models import Pause, Policy, PolicyAssignment, PolicyStep
+
+        for model in (Policy, PolicyStep, PolicyAssignment, Pause):
+            auditlog.register(model)

@@ -1,0 +1,289 @@
+"""Dunning policies and their assignment, pauses, runs and the actions they plan.
+
+A policy is stored as rows (Policy + PolicyStep) and evaluated as the domain's
+frozen `relance.domain.dunning.Policy` (`Policy.to_domain()`).
+
+A Run is the plan of one creditor for one as-of date: unique per (creditor,
+as_of), so running twice, or twice at once, gives one plan. An Action is one
+message on one channel to one customer in one currency; its ActionItems list the
+invoices it covers, each at its own level. Holdbacks record what the run did not
+plan and why. Only actions with status `sent` count as the history of a debtor's
+reminders (see relance.dunning.services.histories).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from relance.core.models import Timestamped
+from relance.domain import dunning as dd
+from relance.domain.money import Money
+
+
+def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, member.value.replace("_", " ")) for member in enum]
+
+
+class Policy(Timestamped):
+    creditor = models.ForeignKey(
+        "creditors.Creditor", on_delete=models.CASCADE, related_name="policies"
+    )
+    key = models.SlugField(_("key"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    is_default = models.BooleanField(_("default policy"), default=False)
+    repeat_every_days = models.PositiveSmallIntegerField(
+        _("repeat the last step every (days)"), null=True, blank=True
+    )
+    repeat_max = models.PositiveSmallIntegerField(_("repeat at most (times)"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "policies"
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "key"], name="policy_unique_key"),
+            models.UniqueConstraint(
+                fields=["creditor"], condition=Q(is_default=True), name="policy_one_default"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def to_domain(self, currency: str = "EUR") -> dd.Policy:
+        """The frozen domain policy (raises domain.dunning.PolicyError when inconsistent)."""
+        repeat = (
+            dd.Repeat(self.repeat_every_days, self.repeat_max) if self.repeat_every_days else None
+        )
+        steps = tuple(step.to_domain(currency) for step in self.steps.order_by("offset_days"))
+        return dd.Policy(self.key, self.name, steps, repeat)
+
+
+class PolicyStep(models.Model):
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="steps")
+    key = models.SlugField(_("key"), max_length=40)
+    offset_days = models.SmallIntegerField(_("days after the due date (negative: before)"))
+    #: comma-separated channel names (relance.domain.dunning.Channel), in sending order
+    channels = models.CharField(_("channels"), max_length=120)
+    tone = models.CharField(_("tone"), max_length=12, choices=_choices(dd.Tone))
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=_choices(dd.StepKind), default=dd.StepKind.REMINDER.value
+    )
+    #: in the creditor's currency, minor units
+    min_amount_minor = models.BigIntegerField(_("minimum amount"), default=0)
+    needs_approval = models.BooleanField(_("needs approval"), default=False)
+    audience = models.CharField(
+        _("audience"), max_length=3, choices=_choices(dd.Audience), default=dd.Audience.ALL.value
+    )
+    states_penalties = models.BooleanField(_("states the penalties"), default=False)
+
+    class Meta:
+        ordering = ["policy", "offset_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "key"], name="step_unique_key"),
+            models.UniqueConstraint(fields=["policy", "offset_days"], name="step_unique_offset"),
+            models.CheckConstraint(
+                condition=Q(min_amount_minor__gte=0), name="step_min_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy.key}/{self.key}"
+
+    def channel_list(self) -> tuple[dd.Channel, ...]:
+        try:
+            return tuple(dd.Channel(c.strip()) for c in self.channels.split(",") if c.strip())
+        except ValueError as exc:
+            raise dd.PolicyError(f"step {self}: unknown channel in '{self.channels}'") from exc
+
+    def to_domain(self, currency: str = "EUR") -> dd.Step:
+        return dd.Step(
+            key=self.key,
+            offset_days=self.offset_days,
+            channels=self.channel_list(),
+            tone=dd.Tone(self.tone),
+            kind=dd.StepKind(self.kind),
+            min_amount=Money.from_minor(self.min_amount_minor, currency).amount,
+            needs_approval=self.needs_approval,
+            audience=dd.Audience(self.audience),
+            states_penalties=self.states_penalties,
+        )
+
+
+class PolicyAssignment(models.Model):
+    """Which policy a customer follows: per customer (override), else per segment."""
+
+    creditor = models.ForeignKey("creditors.Creditor", on_delete=models.CASCADE, related_name="+")
+    policy = models.ForeignKey(Policy, on_delete=models.CASCADE, related_name="assignments")
+    segment = models.CharField(_("segment"), max_length=40, blank=True)
+    customer = models.OneToOneField(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="dunning_policy",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(customer__isnull=True) & ~Q(segment=""))
+                | (Q(customer__isnull=False) & Q(segment="")),
+                name="assignment_segment_xor_customer",
+            ),
+            models.UniqueConstraint(
+                fields=["creditor", "segment"],
+                condition=Q(customer__isnull=True),
+                name="assignment_unique_segment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} ← {self.segment or self.customer}"
+
+
+class Pause(Timestamped):
+    """A customer or one invoice excluded from dunning, with a reason, until a date (or not)."""
+
+    creditor = models.ForeignKey("creditors.Creditor", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    invoice = models.ForeignKey(
+        "ledger.Invoice", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    #: last day of the pause; empty: excluded until lifted
+    until = models.DateField(_("until"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer__isnull=True, invoice__isnull=False)
+                | Q(customer__isnull=False, invoice__isnull=True),
+                name="pause_customer_xor_invoice",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="pause_needs_reason"),
+        ]
+
+
+class Run(models.Model):
+    creditor = models.ForeignKey("creditors.Creditor", on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField(_("as-of date"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    messages = models.PositiveIntegerField(default=0)
+    actions = models.PositiveIntegerField(default=0)
+    holdbacks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-as_of"]
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "as_of"], name="run_unique_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.as_of.isoformat()}"
+
+
+class ActionStatus(models.TextChoices):
+    NEEDS_APPROVAL = "needs_approval", _("needs approval")
+    PLANNED = "planned", _("planned")
+    SKIPPED = "skipped", _("skipped")
+    CANCELLED = "cancelled", _("cancelled")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class Action(models.Model):
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, null=True, related_name="+")
+    creditor = models.ForeignKey("creditors.Creditor", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="dunning_actions"
+    )
+    currency = models.CharField(max_length=3)
+    as_of = models.DateField()
+    policy = models.ForeignKey(Policy, on_delete=models.SET_NULL, null=True, related_name="+")
+    step_key = models.CharField(max_length=40)
+    #: kept so that history survives edits of the policy (see services.histories)
+    step_offset = models.SmallIntegerField()
+    repeat = models.PositiveSmallIntegerField(default=0)
+    channel = models.CharField(max_length=20, choices=_choices(dd.Channel))
+    tone = models.CharField(max_length=12, choices=_choices(dd.Tone))
+    kind = models.CharField(max_length=20, choices=_choices(dd.StepKind))
+    states_penalties = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=ActionStatus.choices)
+    total_minor = models.BigIntegerField()
+    overdue_total_minor = models.BigIntegerField()
+    reason = models.CharField(max_length=200, blank=True)
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    sent_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["customer_id", "currency", "channel"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "customer", "currency", "channel"], name="action_unique_in_run"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="sent", sent_on__isnull=False)
+                | (~Q(status="sent") & Q(sent_on__isnull=True)),
+                name="action_sent_on_iff_sent",
+            ),
+        ]
+        indexes = [models.Index(fields=["creditor", "status"], name="action_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.step_key} {self.channel} → customer {self.customer_id} ({self.status})"
+
+
+class ActionItem(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="items")
+    invoice = models.ForeignKey("ledger.Invoice", on_delete=models.CASCADE, related_name="+")
+    #: the step the invoice stands at in this message ("" if never reminded), its offset
+    #: (kept so that history survives edits of the policy) and its repetition
+    level_key = models.CharField(max_length=40, blank=True)
+    level_offset = models.SmallIntegerField(null=True, blank=True)
+    repeat = models.PositiveSmallIntegerField(default=0)
+    #: this message moves the invoice to that step (else it is only listed)
+    advances = models.BooleanField(default=False)
+    open_minor = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["action", "invoice"], name="action_item_unique"),
+            models.CheckConstraint(
+                condition=Q(advances=False) | Q(level_offset__isnull=False),
+                name="action_item_advances_to_a_step",
+            ),
+        ]
+        indexes = [models.Index(fields=["invoice", "advances"], name="action_item_invoice_idx")]
+
+    def __str__(self) -> str:
+        return f"invoice {self.invoice_id} at {self.level_key or '-'}"
+
+
+class Holdback(models.Model):
+    """Something a run did not plan, and why (shown on the run screen)."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="holdback_rows")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3, blank=True)
+    invoice = models.ForeignKey(
+        "ledger.Invoice", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    step_key = models.CharField(max_length=40, blank=True)
+    reason = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.reason

@@ -1,0 +1,468 @@
+"""The daily run: ledger + policies + as-of date → one plan per creditor and date.
+
+    result = plan_run(creditor, date(2025, 4, 8))            # writes the Run (once per date)
+    result = plan_run(creditor, date(2025, 4, 9), dry_run=True)  # tomorrow's reminders
+
+Set-based: a handful of queries (policies, assignments, pauses, customers, open
+invoices, histories), the domain decides per customer in memory, the plan is
+written with bulk inserts. The level each open invoice has reached comes from the
+history of effective sends (actions with status `sent`), never from counters.
+Running again for the same date returns the plan already written; two runs at
+once are serialised by the database (unique creditor + date); a run dated before
+the latest run is refused.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+
+from relance.core.errors import BadInput
+from relance.creditors.models import Creditor
+from relance.customers.models import Customer
+from relance.domain import dunning as dd
+from relance.domain.money import Money
+from relance.dunning.models import (
+    Action,
+    ActionItem,
+    ActionStatus,
+    Holdback,
+    Pause,
+    Policy,
+    PolicyAssignment,
+    PolicyStep,
+    Run,
+)
+from relance.ledger.models import Invoice, InvoiceStatus
+
+BULK = 5000
+
+
+# --------------------------------------------------------------------------- policies
+
+
+def save_policy(creditor: Creditor, policy: dd.Policy, *, is_default: bool = False) -> Policy:
+    """Store a domain policy for a creditor (amounts in the creditor's currency)."""
+    with transaction.atomic():
+        row = Policy.objects.create(
+            creditor=creditor,
+            key=policy.key,
+            name=policy.name,
+            is_default=is_default,
+            repeat_every_days=policy.repeat.every_days if policy.repeat else None,
+            repeat_max=policy.repeat.max_times if policy.repeat else 0,
+        )
+        PolicyStep.objects.bulk_create(
+            PolicyStep(
+                policy=row,
+                key=step.key,
+                offset_days=step.offset_days,
+                channels=",".join(step.channels),
+                tone=step.tone,
+                kind=step.kind,
+                min_amount_minor=Money.of(step.min_amount, creditor.currency).minor,
+                needs_approval=step.needs_approval,
+                audience=step.audience,
+                states_penalties=step.states_penalties,
+            )
+            for step in policy.steps
+        )
+    return row
+
+
+def ensure_default_policy(creditor: Creditor) -> Policy:
+    """The creditor's default policy, created from the French default when it has none."""
+    found = Policy.objects.filter(creditor=creditor, is_default=True).first()
+    if found is not None:
+        return found
+    try:
+        return save_policy(creditor, dd.default_policy(), is_default=True)
+    except IntegrityError:
+        # Created meanwhile by a concurrent run: use that one.
+        found = Policy.objects.filter(creditor=creditor, is_default=True).first()
+        if found is None:
+            raise
+        return found
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedLine:
+    invoice_id: int
+    level_key: str
+    level_offset: int | None
+    repeat: int
+    advances: bool
+    open_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedAction:
+    customer_id: int
+    currency: str
+    policy_id: int
+    step: dd.Step
+    repeat: int
+    channel: dd.Channel
+    status: str
+    total_minor: int
+    overdue_total_minor: int
+    lines: tuple[PlannedLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedHoldback:
+    customer_id: int
+    currency: str
+    invoice_id: int | None
+    step_key: str
+    reason: str
+
+
+@dataclass
+class RunResult:
+    as_of: date
+    dry_run: bool
+    run: Run | None = None
+    already_planned: bool = False
+    actions: list[PlannedAction] = field(default_factory=list)
+    holdbacks: list[PlannedHoldback] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        if self.run is not None and self.already_planned:
+            rows = Action.objects.filter(run=self.run)
+            by_step = Counter(rows.values_list("step_key", flat=True))
+            by_channel = Counter(rows.values_list("channel", flat=True))
+            messages = rows.values("customer_id", "currency").distinct().count()
+            approval = rows.filter(status=ActionStatus.NEEDS_APPROVAL).count()
+            customers = rows.values("customer_id").distinct().count()
+            holdbacks = Holdback.objects.filter(run=self.run).count()
+            actions = sum(by_channel.values())
+        else:
+            keys = {(a.customer_id, a.currency) for a in self.actions}
+            by_step = Counter(a.step.key for a in self.actions)
+            by_channel = Counter(str(a.channel) for a in self.actions)
+            messages = len(keys)
+            approval = sum(1 for a in self.actions if a.status == ActionStatus.NEEDS_APPROVAL)
+            customers = len({k[0] for k in keys})
+            holdbacks = len(self.holdbacks)
+            actions = len(self.actions)
+        return {
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "already_planned": self.already_planned,
+            "run": self.run.pk if self.run else None,
+            "customers": customers,
+            "messages": messages,
+            "actions": actions,
+            "needs_approval": approval,
+            "holdbacks": holdbacks,
+            "by_step": dict(sorted(by_step.items())),
+            "by_channel": dict(sorted(by_channel.items())),
+        }
+
+
+# --------------------------------------------------------------------------- run
+
+
+def plan_run(
+    creditor: Creditor, as_of: date, *, dry_run: bool = False, user: object | None = None
+) -> RunResult:
+    """Plan the reminders of `creditor` for `as_of` (see the module docstring)."""
+    if not dry_run:
+        latest = Run.objects.filter(creditor=creditor).aggregate(m=Max("as_of"))["m"]
+        if latest is not None and as_of < latest:
+            raise BadInput(
+                f"a run for {latest.isoformat()} exists: a run cannot be back-dated "
+                f"to {as_of.isoformat()}"
+            )
+        existing = Run.objects.filter(creditor=creditor, as_of=as_of).first()
+        if existing is not None:
+            return RunResult(as_of, dry_run, existing, already_planned=True)
+    ensure_default_policy(creditor)
+    actions, holdbacks = _decide(creditor, as_of)
+    result = RunResult(as_of, dry_run, actions=actions, holdbacks=holdbacks)
+    if dry_run:
+        return result
+    try:
+        with transaction.atomic():
+            result.run = _write(creditor, as_of, actions, holdbacks, user)
+    except IntegrityError:
+        # Another run for the same date committed first: its plan is the plan.
+        existing = Run.objects.filter(creditor=creditor, as_of=as_of).first()
+        if existing is None:
+            raise
+        return RunResult(as_of, dry_run, existing, already_planned=True)
+    return result
+
+
+def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[PlannedHoldback]]:
+    policies = _policies(creditor)
+    default_id = next((pk for pk, (row, _p) in policies.items() if row.is_default), None)
+    by_customer: dict[int, int] = {}
+    by_segment: dict[str, int] = {}
+    for assigned, customer_id, segment in PolicyAssignment.objects.filter(
+        creditor=creditor
+    ).values_list("policy_id", "customer_id", "segment"):
+        if customer_id is not None:
+            by_customer[customer_id] = assigned
+        else:
+            by_segment[segment] = assigned
+    paused_customers, paused_invoices = _pauses(creditor, as_of)
+    lead = max(
+        (-s.offset_days for _row, p in policies.values() for s in p.steps if s.offset_days < 0),
+        default=0,
+    )
+    rows = list(
+        Invoice.objects.filter(
+            creditor=creditor,
+            status=InvoiceStatus.ISSUED,
+            open_minor__gt=0,
+            due_date__lte=as_of + timedelta(days=lead),
+            issue_date__lte=as_of,
+        )
+        .order_by()
+        .values_list("id", "customer_id", "currency", "due_date", "open_minor")
+    )
+    customer_ids = {r[1] for r in rows}
+    customers = {
+        pk: (kind, segment)
+        for pk, kind, segment in Customer.objects.filter(creditor=creditor)
+        .order_by()
+        .values_list("id", "kind", "segment")
+        if pk in customer_ids
+    }
+    sends = _last_sends(creditor)
+    by_owner: dict[int, list[tuple[int, int, str, date, int]]] = defaultdict(list)
+    for row in rows:
+        by_owner[row[1]].append(row)
+
+    actions: list[PlannedAction] = []
+    holdbacks: list[PlannedHoldback] = []
+    for customer_id in sorted(by_owner):
+        kind, segment = customers[customer_id]
+        policy_id = by_customer.get(customer_id) or by_segment.get(segment) or default_id
+        if policy_id is None:
+            holdbacks.append(PlannedHoldback(customer_id, "", None, "", "no dunning policy"))
+            continue
+        if customer_id in paused_customers:
+            holdbacks.append(
+                PlannedHoldback(customer_id, "", None, "", paused_customers[customer_id])
+            )
+            continue
+        policy = policies[policy_id][1]
+        items = [
+            dd.OpenItem(
+                invoice_id=inv,
+                customer_id=customer_id,
+                currency=currency,
+                due_date=due,
+                open_amount=Money.from_minor(open_minor, currency).amount,
+                history=_history(policy, sends.get(inv)),
+                held=paused_invoices.get(inv, ""),
+            )
+            for inv, _c, currency, due, open_minor in by_owner[customer_id]
+        ]
+        plan = dd.plan_customer(policy, items, as_of, kind)
+        for message in plan.messages:
+            actions.extend(_actions(policy_id, policy, message))
+        for held in plan.held:
+            holdbacks.append(
+                PlannedHoldback(
+                    customer_id,
+                    held.currency,
+                    held.invoice_id,
+                    policy.steps[held.step].key if held.step is not None else "",
+                    held.reason,
+                )
+            )
+    return actions, holdbacks
+
+
+def _policies(creditor: Creditor) -> dict[int, tuple[Policy, dd.Policy]]:
+    found: dict[int, tuple[Policy, dd.Policy]] = {}
+    for row in Policy.objects.filter(creditor=creditor).prefetch_related("steps"):
+        try:
+            found[row.pk] = (row, row.to_domain(creditor.currency))
+        except dd.PolicyError as exc:
+            raise BadInput(f"dunning policy '{row.key}' cannot be used: {exc}") from exc
+    return found
+
+
+def _pauses(creditor: Creditor, as_of: date) -> tuple[dict[int, str], dict[int, str]]:
+    customers: dict[int, str] = {}
+    invoices: dict[int, str] = {}
+    active = Pause.objects.filter(creditor=creditor).filter(
+        Q(until__isnull=True) | Q(until__gte=as_of)
+    )
+    for customer_id, invoice_id, reason, until in active.values_list(
+        "customer_id", "invoice_id", "reason", "until"
+    ):
+        text = f"paused: {reason}" + (f" (until {until.isoformat()})" if until else "")
+        if customer_id is not None:
+            customers[customer_id] = text
+        elif invoice_id is not None:
+            invoices[invoice_id] = text
+    return customers, invoices
+
+
+#: invoice id → (sent_on, step key, step offset, repeat) of its latest effective send,
+#: read from the items that advanced (an item listed at its level did not move)
+_Send = tuple[date, str, int, int]
+
+
+def _last_sends(creditor: Creditor) -> dict[int, _Send]:
+    latest: dict[int, _Send] = {}
+    query = (
+        ActionItem.objects.filter(
+            advances=True,
+            action__creditor=creditor,
+            action__status=ActionStatus.SENT,
+            invoice__open_minor__gt=0,
+        )
+        .order_by()
+        .values_list("invoice_id", "action__sent_on", "level_key", "level_offset", "repeat")
+    )
+    for invoice_id, sent_on, key, offset, repeat in query.iterator(chunk_size=BULK):
+        if sent_on is None or offset is None:  # excluded by constraints; keeps types exact
+            continue
+        send: _Send = (sent_on, key, offset, repeat)
+        old = latest.get(invoice_id)
+        if old is None or (send[0], send[2], send[3]) > (old[0], old[2], old[3]):
+            latest[invoice_id] = send
+    return latest
+
+
+def _history(policy: dd.Policy, send: _Send | None) -> dd.History:
+    """The history of one item in terms of the customer's current policy.
+
+    A step is found by its key; if the policy was edited and the key is gone, by the last
+    step at or before the offset that was sent.
+    """
+    if send is None:
+        return dd.History()
+    sent_on, key, offset, repeat = send
+    index: int | None
+    try:
+        index = policy.index(key)
+    except dd.PolicyError:
+        earlier = [i for i, s in enumerate(policy.steps) if s.offset_days <= offset]
+        index = earlier[-1] if earlier else None
+    if index is None:
+        return dd.History()
+    repeats = repeat if index == len(policy.steps) - 1 else 0
+    return dd.History(index, sent_on, repeats)
+
+
+def _actions(policy_id: int, policy: dd.Policy, message: dd.Message) -> Iterable[PlannedAction]:
+    step = policy.steps[message.step]
+    exponent_total = Money.of(message.total, message.currency).minor
+    overdue = Money.of(message.overdue_total, message.currency).minor
+    lines = tuple(
+        PlannedLine(
+            invoice_id=line.item.invoice_id,
+            level_key=policy.steps[line.level].key if line.level is not None else "",
+            level_offset=policy.steps[line.level].offset_days if line.level is not None else None,
+            repeat=line.advances.repeat if line.advances is not None else 0,
+            advances=line.advances is not None,
+            open_minor=Money.of(line.item.open_amount, message.currency).minor,
+        )
+        for line in message.lines
+    )
+    status = ActionStatus.NEEDS_APPROVAL if step.needs_approval else ActionStatus.PLANNED
+    for channel in step.channels:
+        yield PlannedAction(
+            customer_id=message.customer_id,
+            currency=message.currency,
+            policy_id=policy_id,
+            step=step,
+            repeat=message.repeat,
+            channel=channel,
+            status=status,
+            total_minor=exponent_total,
+            overdue_total_minor=overdue,
+            lines=lines,
+        )
+
+
+def _write(
+    creditor: Creditor,
+    as_of: date,
+    actions: list[PlannedAction],
+    holdbacks: list[PlannedHoldback],
+    user: object | None,
+) -> Run:
+    run = Run.objects.create(
+        creditor=creditor,
+        as_of=as_of,
+        created_by=user if getattr(user, "is_authenticated", False) else None,  # type: ignore[misc]
+        messages=len({(a.customer_id, a.currency) for a in actions}),
+        actions=len(actions),
+        holdbacks=len(holdbacks),
+    )
+    rows = Action.objects.bulk_create(
+        [
+            Action(
+                run=run,
+                creditor=creditor,
+                customer_id=a.customer_id,
+                currency=a.currency,
+                as_of=as_of,
+                policy_id=a.policy_id,
+                step_key=a.step.key,
+                step_offset=a.step.offset_days,
+                repeat=a.repeat,
+                channel=a.channel,
+                tone=a.step.tone,
+                kind=a.step.kind,
+                states_penalties=a.step.states_penalties,
+                status=a.status,
+                total_minor=a.total_minor,
+                overdue_total_minor=a.overdue_total_minor,
+                idempotency_key=(
+                    f"run:{creditor.pk}:{as_of.isoformat()}:{a.customer_id}:{a.currency}:{a.channel}"
+                ),
+            )
+            for a in actions
+        ],
+        batch_size=BULK,
+    )
+    ActionItem.objects.bulk_create(
+        (
+            ActionItem(
+                action_id=row.pk,
+                invoice_id=line.invoice_id,
+                level_key=line.level_key,
+                level_offset=line.level_offset,
+                repeat=line.repeat,
+                advances=line.advances,
+                open_minor=line.open_minor,
+            )
+            for row, planned in zip(rows, actions, strict=True)
+            for line in planned.lines
+        ),
+        batch_size=BULK,
+    )
+    Holdback.objects.bulk_create(
+        (
+            Holdback(
+                run=run,
+                customer_id=h.customer_id,
+                currency=h.currency,
+                invoice_id=h.invoice_id,
+                step_key=h.step_key,
+                reason=h.reason,
+            )
+            for h in holdbacks
+        ),
+        batch_size=BULK,
+    )
+    return run
