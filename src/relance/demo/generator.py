@@ -24,6 +24,7 @@ from relance.core.models import Source
 from relance.creditors.models import Creditor
 from relance.customers.models import Contact, ContactRole, Customer, CustomerKind
 from relance.demo import names
+from relance.demo.dunning import seed_dunning
 from relance.domain.calendar import PaymentTerms, TermsMethod
 from relance.domain.identifiers import (
     IdentifierError,
@@ -67,6 +68,7 @@ class DemoSummary:
     payments: int
     allocations: int
     profiles: dict[str, int] = field(default_factory=dict)
+    reminders_sent: int = 0
 
 
 def _slug(text: str) -> str:
@@ -282,6 +284,7 @@ def _seed(
     notes: list[CreditNote] = []
     note_links: list[tuple[int, Invoice, int]] = []
     note_seq = 0
+    disputed_all: set[int] = set()
     for idx, customer in enumerate(customer_rows):
         profile = profiles[idx]
         _share, p_late, (late_min, late_max), (part_min, part_max), stop = PROFILES[profile]
@@ -290,6 +293,7 @@ def _seed(
         disputed = set()
         if profile == "disputes" and invoices:
             disputed = {inv.pk for inv in rng.sample(invoices, k=min(2, len(invoices)))}
+            disputed_all |= disputed
         for inv in invoices:
             if inv.pk in disputed:
                 continue
@@ -364,6 +368,7 @@ def _seed(
                 )
             )
     Allocation.objects.bulk_create(allocations, batch_size=1000)
+    reminders = seed_dunning(creditor, as_of, disputed_all)
     return DemoSummary(
         creditor_id=creditor.pk,
         customers=len(customer_rows),
@@ -373,6 +378,7 @@ def _seed(
         payments=len(payments),
         allocations=len(allocations),
         profiles=dict(Counter(profiles)),
+        reminders_sent=reminders,
     )
 
 

@@ -71,3 +71,20 @@ def test_demo_is_deterministic() -> None:
     one = [(c.email, c.phone) for c in _contacts(random.Random(3), customers)]
     two = [(c.email, c.phone) for c in _contacts(random.Random(3), customers)]
     assert one == two and len(one) >= 20
+
+
+def test_demo_has_a_dunning_history_that_the_next_run_continues(demo: int) -> None:
+    from relance.creditors.models import Creditor
+    from relance.dunning.models import Action, ActionItem, ActionStatus, Pause
+    from relance.dunning.services import plan_run
+
+    sent = Action.objects.filter(creditor_id=demo, status=ActionStatus.SENT)
+    steps = set(sent.values_list("step_key", flat=True))
+    assert {"j+1", "j+8", "j+15"} <= steps  # several levels reached, not only the first
+    assert "j+5" in steps  # the key-accounts policy is used too
+    disputed = set(Pause.objects.filter(creditor_id=demo).values_list("invoice_id", flat=True))
+    assert disputed
+    assert not ActionItem.objects.filter(invoice_id__in=disputed).exists()
+    result = plan_run(Creditor.objects.get(pk=demo), AS_OF, dry_run=True)
+    assert result.actions
+    assert {h.invoice_id for h in result.holdbacks if h.invoice_id} <= disputed
