@@ -14,6 +14,7 @@ reminders (see relance.dunning.services.histories).
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -24,9 +25,31 @@ from relance.core.models import Timestamped
 from relance.domain import dunning as dd
 from relance.domain.money import Money
 
+#: Labels shown in the UI (the domain enums carry only the stored values).
+LABELS: dict[str, Any] = {
+    dd.Channel.EMAIL: _("email"),
+    dd.Channel.SMS: _("SMS"),
+    dd.Channel.LETTER: _("letter"),
+    dd.Channel.REGISTERED_LETTER: _("registered letter"),
+    dd.Channel.CALL: _("phone call"),
+    dd.Channel.MEETING: _("meeting"),
+    dd.Channel.TASK: _("task"),
+    dd.Tone.COURTEOUS: _("courteous"),
+    dd.Tone.FIRM: _("firm"),
+    dd.Tone.FORMAL: _("formal"),
+    dd.StepKind.REMINDER: _("reminder"),
+    dd.StepKind.PENALTY_INVOICE: _("penalty invoice"),
+    dd.StepKind.FORMAL_NOTICE: _("formal notice"),
+    dd.StepKind.CREDIT_HOLD: _("credit hold"),
+    dd.StepKind.ESCALATION: _("escalation decision"),
+    dd.Audience.ALL: _("all customers"),
+    dd.Audience.B2B: _("businesses"),
+    dd.Audience.B2C: _("consumers"),
+}
 
-def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return [(member.value, member.value.replace("_", " ")) for member in enum]
+
+def _choices(enum: type[StrEnum]) -> list[tuple[str, Any]]:
+    return [(member.value, LABELS[member]) for member in enum]
 
 
 class Policy(Timestamped):
@@ -228,6 +251,11 @@ class Action(models.Model):
     idempotency_key = models.CharField(max_length=120, unique=True)
     sent_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: review queue: who approved or skipped the action, when
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["customer_id", "currency", "channel"]

@@ -18,10 +18,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from relance.core.errors import BadInput
 from relance.creditors.models import Creditor
@@ -466,3 +468,42 @@ def _write(
         batch_size=BULK,
     )
     return run
+
+
+# --------------------------------------------------------------------------- review queue
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    SKIP = "skip"
+
+
+def decide(
+    creditor_id: int,
+    action_ids: Iterable[int],
+    decision: Decision,
+    *,
+    reason: str = "",
+    user: object | None = None,
+) -> int:
+    """Approve or skip actions waiting for approval; returns how many changed.
+
+    Skipping needs a reason. Actions no longer waiting (already decided, sent) are left
+    as they are, so two people deciding at once cannot undo each other.
+    """
+    reason = reason.strip()
+    if decision == Decision.SKIP and not reason:
+        raise BadInput("a reason is required to skip a reminder")
+    status = ActionStatus.PLANNED if decision == Decision.APPROVE else ActionStatus.SKIPPED
+    with transaction.atomic():
+        waiting = Action.objects.select_for_update().filter(
+            creditor_id=creditor_id,
+            pk__in=list(action_ids),
+            status=ActionStatus.NEEDS_APPROVAL,
+        )
+        return waiting.update(
+            status=status,
+            reason=reason[:200],
+            decided_by=user if getattr(user, "is_authenticated", False) else None,
+            decided_at=timezone.now(),
+        )
