@@ -59,3 +59,21 @@ def test_demo_no_serve_prints_one_json_line() -> None:
     assert facts["customers"] == 15 and facts["invoices"] == 120 and facts["created"] is True
     again = json.loads(runner.invoke(app, ["demo", "--no-serve", "--date", "2026-11-22"]).stdout)
     assert again["created"] is False and again["invoices"] == 120
+
+
+def test_run_dry_run_then_plan_then_back_dated(ledger: Ledger) -> None:
+    acme = ledger.customer("ACME")
+    ledger.invoice(acme, "F-1", "100.00", issued="2025-05-01", due="2025-05-31")
+    preview = runner.invoke(app, ["run", "--date", "01/06/2025", "--dry-run", "--json"])
+    assert preview.exit_code == 0, preview.output
+    data = json.loads(preview.stdout)
+    assert data["dry_run"] is True and data["run"] is None and data["by_step"] == {"j+1": 1}
+    planned = runner.invoke(app, ["run", "--date", "2025-06-02"])
+    assert planned.exit_code == 0, planned.output
+    assert "1 messages to 1 customers planned" in planned.output
+    again = runner.invoke(app, ["run", "--date", "2025-06-02", "--json"])
+    assert json.loads(again.stdout)["already_planned"] is True
+    back = runner.invoke(app, ["run", "--date", "2025-06-01"])
+    assert back.exit_code == 2 and "back-dated" in back.output
+    bad = runner.invoke(app, ["run", "--date", "2025-13-01"])
+    assert bad.exit_code == 2 and "--date" in bad.output
