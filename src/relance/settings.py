@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "relance.ledger",
     "relance.imports",
     "relance.dunning",
+    "relance.channels",
     "relance.web",
     "relance.api",
 ]
@@ -154,6 +155,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="relance@localhost")
+#: Which backend sends each channel, e.g. "email=email" (SMTP through EMAIL_URL); every
+#: channel not listed goes to the capture backend (stored, shown in the UI, not delivered).
+RELANCE_CHANNELS = env.str("RELANCE_CHANNELS", default="")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -1,0 +1,61 @@
+"""The tiny interface every channel backend implements, and its errors.
+
+A backend receives a rendered `Outbound` message and returns a `Sent` receipt, or
+raises `TransientError` (try again later: network down, server busy, 4xx) or
+`PermanentError` (never retry: address refused, 5xx). Every backend must be
+idempotent on `Outbound.idempotency_key` as far as its medium allows: the capture
+backend stores one row per key, the email backend uses it as the Message-ID.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content: bytes
+    mimetype: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    channel: str
+    idempotency_key: str
+    recipient: str  # an email address, a phone number, or a postal address block
+    recipient_name: str
+    subject: str
+    body: str
+    sender_name: str = ""
+    sender_email: str = ""
+    reply_to: str = ""
+    language: str = "fr"
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    backend: str
+    provider_id: str
+
+
+class ChannelError(Exception):
+    transient = False
+
+
+class TransientError(ChannelError):
+    """Try again later."""
+
+    transient = True
+
+
+class PermanentError(ChannelError):
+    """Sending this message can never succeed as it is."""
+
+
+class Backend(Protocol):
+    name: str
+
+    def send(self, message: Outbound) -> Sent: ...
