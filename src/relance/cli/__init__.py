@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "run",
     "serve",
     "tokens",
+    "worker",
 )
 
 for _name in COMMAND_MODULES:

@@ -221,6 +221,7 @@ class Run(models.Model):
 class ActionStatus(models.TextChoices):
     NEEDS_APPROVAL = "needs_approval", _("needs approval")
     PLANNED = "planned", _("planned")
+    SENDING = "sending", _("sending")
     SKIPPED = "skipped", _("skipped")
     CANCELLED = "cancelled", _("cancelled")
     SENT = "sent", _("sent")
@@ -256,6 +257,10 @@ class Action(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    #: outbox: attempts made, when the next one may start, when the current one was claimed
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["customer_id", "currency", "channel"]
@@ -315,3 +320,33 @@ class Holdback(models.Model):
 
     def __str__(self) -> str:
         return self.reason
+
+
+class AttemptOutcome(models.TextChoices):
+    STARTED = "started", _("started")  # never finished: the worker stopped during the send
+    SENT = "sent", _("sent")
+    TRANSIENT = "transient", _("temporary failure")
+    PERMANENT = "permanent", _("permanent failure")
+    CANCELLED = "cancelled", _("cancelled before sending")
+
+
+class Attempt(models.Model):
+    """One try at sending an action: every try ends in a state, or shows it never finished."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="attempt_rows")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=AttemptOutcome.choices)
+    backend = models.CharField(max_length=40, blank=True)
+    provider_id = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["action", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "number"], name="attempt_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of action {self.action_id}: {self.outcome}"

@@ -1,0 +1,52 @@
+"""`relance worker`: send what the runs planned (the outbox), and optionally plan each day."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import typer
+
+from relance.cli.aging import pick_creditor
+from relance.cli.base import app, clean_errors, out, setup_django
+
+
+@app.command("worker")
+def worker_command(
+    once: bool = typer.Option(False, "--once", help="Send what is due now, then stop."),
+    interval: float = typer.Option(5.0, "--interval", min=0.1, help="Seconds between passes."),
+    tick: bool = typer.Option(
+        False, "--tick", help="Also plan today's reminders of every creditor once a day."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print each pass as one JSON line."),
+    creditor: str = typer.Option("", "--creditor", help="With --tick: only this creditor."),
+) -> None:
+    """Dispatch planned reminders through their channels (capture by default)."""
+    setup_django()
+    from django.utils import timezone
+
+    from relance.creditors.models import Creditor
+    from relance.dunning.models import Run
+    from relance.dunning.outbox import dispatch
+    from relance.dunning.services import plan_run
+
+    with clean_errors():
+        creditors: list[Creditor] = (
+            [pick_creditor(creditor)]  # type: ignore[list-item]
+            if creditor
+            else list(Creditor.objects.all())
+        )
+        while True:
+            if tick:
+                today = timezone.localdate()
+                for c in creditors:
+                    if not Run.objects.filter(creditor=c, as_of=today).exists():
+                        plan_run(c, today)
+            counts = dispatch()
+            if as_json:
+                out.print(json.dumps(dict(counts)), highlight=False, soft_wrap=True)
+            elif counts:
+                out.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+            if once:
+                return
+            time.sleep(interval)

@@ -1,0 +1,243 @@
+"""From a planned action to the message a channel sends: recipient and rendered text.
+
+The recipient follows the contact rules that do not depend on history: a contact who
+opted out of a channel is never used for it; the primary billing contact comes first,
+then accounts payable, then anyone else. No usable recipient is a `NoRecipient`
+refusal (the action is cancelled with that reason, never sent somewhere else).
+
+Texts are Django templates in dunning/templates/dunning/messages/<language>/: one per
+tone (courteous, firm, formal), the formal notice, the call script and the internal
+task; they share the invoice lines, the penalties statement and the signature.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+from django.template.loader import render_to_string
+
+from relance.channels.base import Outbound
+from relance.creditors.models import Creditor
+from relance.customers.models import Contact, ContactRole, Customer
+from relance.domain import dunning as dd
+from relance.domain.money import Money
+from relance.dunning.models import LABELS, Action
+from relance.ledger.models import Invoice
+
+LANGUAGES = ("fr", "en")
+_BLANK_RUNS = re.compile(r"\n\s*\n(\s*\n)+")
+
+SUBJECTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "before_due": "Rappel : factures à échéance prochaine – {creditor}",
+        dd.Tone.COURTEOUS: "Rappel de factures impayées – {creditor}",
+        dd.Tone.FIRM: "Relance : factures impayées – {creditor}",
+        dd.Tone.FORMAL: "Dernière relance avant suites – {creditor}",
+        dd.StepKind.FORMAL_NOTICE: "Mise en demeure – {creditor}",
+        "call": "Appel à passer : {customer}",
+        "task": "Décision à prendre : {customer}",
+    },
+    "en": {
+        "before_due": "Reminder: invoices due soon – {creditor}",
+        dd.Tone.COURTEOUS: "Reminder of unpaid invoices – {creditor}",
+        dd.Tone.FIRM: "Reminder: unpaid invoices – {creditor}",
+        dd.Tone.FORMAL: "Final reminder – {creditor}",
+        dd.StepKind.FORMAL_NOTICE: "Formal notice – {creditor}",
+        "call": "Call to make: {customer}",
+        "task": "Decision to take: {customer}",
+    },
+}
+
+
+class NoRecipient(Exception):
+    """The customer has no contact this channel may use (missing address or opted out)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    address: str
+    name: str
+
+
+def _ranked(contacts: list[Contact]) -> list[Contact]:
+    def rank(c: Contact) -> tuple[int, int, int]:
+        return (
+            0 if c.is_primary_billing else 1,
+            0 if c.role == ContactRole.ACCOUNTS_PAYABLE else 1,
+            c.pk,
+        )
+
+    return sorted(contacts, key=rank)
+
+
+def _name(contact: Contact) -> str:
+    return " ".join(p for p in (contact.first_name, contact.last_name) if p)
+
+
+def postal_block(customer: Customer, contact: Contact | None) -> str:
+    """The address block of a letter (placed for a window envelope by the letter channel)."""
+    lines = [customer.legal_name]
+    if contact is not None and _name(contact):
+        lines.append(f"À l'attention de {_name(contact)}")
+    use_contact = contact is not None and contact.address_line1 and contact.city
+    source: Any = contact if use_contact else customer
+    lines += [source.address_line1, source.address_line2]
+    lines.append(f"{source.postal_code} {source.city}".strip())
+    country = source.country or "FR"
+    if country != "FR":
+        lines.append(country)
+    return "\n".join(line for line in lines if line)
+
+
+def recipient(channel: str, customer: Customer, contacts: list[Contact]) -> Recipient:
+    ranked = _ranked(contacts)
+    if channel == dd.Channel.EMAIL:
+        usable = [c for c in ranked if c.email and not c.opt_out_email]
+        if not usable:
+            raise NoRecipient("no email address usable (missing or opted out)")
+        return Recipient(usable[0].email, _name(usable[0]))
+    if channel == dd.Channel.SMS:
+        usable = [c for c in ranked if c.mobile and not c.opt_out_sms]
+        if not usable:
+            raise NoRecipient("no mobile number usable (missing or opted out)")
+        return Recipient(usable[0].mobile, _name(usable[0]))
+    if channel == dd.Channel.CALL:
+        usable = [c for c in ranked if (c.phone or c.mobile) and not c.opt_out_phone]
+        if not usable:
+            raise NoRecipient("no phone number usable (missing or opted out)")
+        return Recipient(usable[0].phone or usable[0].mobile, _name(usable[0]))
+    if channel in (dd.Channel.LETTER, dd.Channel.REGISTERED_LETTER):
+        if not customer.address_line1 or not customer.city:
+            raise NoRecipient("no postal address for the customer")
+        usable = [c for c in ranked if not c.opt_out_letter]
+        if ranked and not usable:
+            raise NoRecipient("every contact opted out of letters")
+        return Recipient(postal_block(customer, usable[0] if usable else None), customer.legal_name)
+    # meeting and internal tasks go to the assigned collector
+    collector = customer.assigned_collector
+    who = collector.get_username() if collector is not None else ""
+    return Recipient(who, collector.get_full_name() or who if collector is not None else "")
+
+
+def _locale(lang: str) -> str:
+    return "fr_FR" if lang == "fr" else "en_GB"
+
+
+def _money(minor: int, currency: str, lang: str) -> str:
+    return str(
+        format_currency(Money.from_minor(minor, currency).amount, currency, locale=_locale(lang))
+    )
+
+
+def _day(value: date, lang: str) -> str:
+    return format_date(value, "dd/MM/yyyy" if lang == "fr" else "d MMM yyyy", locale=_locale(lang))
+
+
+def _penalty_rate(creditor: Creditor, lang: str) -> str:
+    if creditor.penalty_clause == "contractual" and creditor.contractual_rate is not None:
+        rate = format_decimal(creditor.contractual_rate, locale=_locale(lang))
+        return f"{rate} % l'an" if lang == "fr" else f"{rate}% a year"
+    if lang == "fr":
+        return "du taux de refinancement de la BCE majoré de 10 points"
+    return "the ECB refinancing rate plus 10 percentage points"
+
+
+def render(action: Action, as_of: date) -> Outbound:
+    """The message of `action` (raises NoRecipient when it cannot be addressed)."""
+    customer = action.customer
+    creditor = action.creditor
+    lang = customer.language if customer.language in LANGUAGES else "fr"
+    contacts = list(customer.contacts.all())
+    to = recipient(action.channel, customer, contacts)
+    invoice_ids = [item.invoice_id for item in action.items.all()]
+    invoices = {i.pk: i for i in Invoice.objects.filter(pk__in=invoice_ids)}
+    lines = []
+    for item in sorted(action.items.all(), key=lambda i: (invoices[i.invoice_id].due_date, i.pk)):
+        inv = invoices[item.invoice_id]
+        lines.append(
+            {
+                "number": inv.number,
+                "issued": _day(inv.issue_date, lang),
+                "due": _day(inv.due_date, lang),
+                "days_late": (as_of - inv.due_date).days,
+                "open": _money(item.open_minor, action.currency, lang),
+            }
+        )
+    before_due = action.step_offset <= 0
+    primary = _ranked([c for c in contacts if _name(c)])
+    greeting_name = _name(primary[0]) if primary else ""
+    if lang == "fr":
+        greeting = f"Bonjour {greeting_name}" if greeting_name else "Madame, Monsieur"
+    else:
+        greeting = f"Dear {greeting_name}" if greeting_name else "Dear Sir or Madam"
+    context = {
+        "creditor": creditor,
+        "customer": customer,
+        "greeting": greeting,
+        "contact_name": to.name,
+        "lines": lines,
+        "total": _money(action.total_minor, action.currency, lang),
+        "overdue_total": _money(action.overdue_total_minor, action.currency, lang),
+        "has_overdue": action.overdue_total_minor > 0,
+        "states_penalties": action.states_penalties,
+        "b2b": customer.kind == "b2b",
+        "penalty_rate": _penalty_rate(creditor, lang),
+        "indemnity": str(
+            format_currency(
+                Decimal(creditor.indemnity_amount), creditor.currency, locale=_locale(lang)
+            )
+        ),
+        "before_due": before_due,
+        "today": _day(as_of, lang),
+        "tone_label": str(LABELS[action.tone]),
+    }
+    if action.channel == dd.Channel.CALL:
+        template, subject_key = "call_script", "call"
+    elif action.channel in (dd.Channel.TASK, dd.Channel.MEETING):
+        template, subject_key = "task", "task"
+    elif action.kind == dd.StepKind.FORMAL_NOTICE:
+        template, subject_key = "formal_notice", dd.StepKind.FORMAL_NOTICE
+    else:
+        template = action.tone
+        subject_key = "before_due" if before_due else action.tone
+    text = render_to_string(f"dunning/messages/{lang}/{template}.txt", context)
+    body = _BLANK_RUNS.sub("\n\n", text).strip() + "\n"
+    subject = SUBJECTS[lang][subject_key].format(
+        creditor=creditor.trade_name or creditor.legal_name, customer=customer.legal_name
+    )
+    if action.channel == dd.Channel.SMS:
+        body = _sms_text(
+            lang, creditor, lines, _money(action.overdue_total_minor, action.currency, lang)
+        )
+    return Outbound(
+        channel=action.channel,
+        idempotency_key=action.idempotency_key,
+        recipient=to.address,
+        recipient_name=to.name,
+        subject=subject,
+        body=body,
+        sender_name=creditor.trade_name or creditor.legal_name,
+        sender_email=creditor.email,
+        reply_to=creditor.email,
+        language=lang,
+    )
+
+
+def _sms_text(lang: str, creditor: Creditor, lines: list[dict[str, Any]], amount: str) -> str:
+    name = creditor.trade_name or creditor.legal_name
+    numbers = ", ".join(line["number"] for line in lines[:3]) + ("…" if len(lines) > 3 else "")
+    if lang == "fr":
+        return (
+            f"{name} : sauf erreur, {amount} restent à régler (factures {numbers}). "
+            f"Merci de votre règlement ou de votre appel au {creditor.phone or 'service client'}."
+        )
+    return (
+        f"{name}: our records show {amount} unpaid (invoices {numbers}). "
+        f"Please pay or call us on {creditor.phone or 'our accounts team'}."
+    )

@@ -1,0 +1,224 @@
+"""Dispatch: the transactional outbox of planned actions, sent exactly once.
+
+An action is committed (by the run, or a manual send) before anything is sent. The
+worker then, for one action at a time:
+
+1. claims it in a transaction: `planned` (and due for an attempt) becomes `sending`,
+   or a `sending` action whose claim is older than LEASE (its worker died) is taken
+   over; in the same transaction it re-checks the action — invoices paid or credited
+   since the plan, paused, cancelled — and cancels it with the reason if nothing is
+   left to ask for; it renders the message and records the attempt as `started`;
+2. sends it through the channel's backend with the action's idempotency key;
+3. records the outcome in a second transaction: `sent` (with the archived copy),
+   a transient failure (back to `planned`, next attempt after a growing delay, `failed`
+   after MAX_ATTEMPTS) or a permanent failure (`failed`, never retried).
+
+A crash between 2 and 3 leaves the action `sending`; after LEASE another worker sends it
+again with the same idempotency key (the capture backend stores one message per key, an
+email keeps its Message-ID), so the debtor receives it once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from relance.channels.base import ChannelError, Outbound, PermanentError
+from relance.channels.models import Correspondence, content_hash
+from relance.channels.registry import backend_for
+from relance.dunning.messages import NoRecipient, render
+from relance.dunning.models import Action, ActionStatus, Attempt, AttemptOutcome, Pause
+from relance.ledger.models import Invoice, InvoiceStatus
+
+LEASE = timedelta(minutes=10)
+MAX_ATTEMPTS = 6
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    action_id: int
+    status: str  # sent, retry, failed, cancelled
+    detail: str = ""
+
+
+def backoff(attempts: int) -> timedelta:
+    return BACKOFF[min(attempts, len(BACKOFF)) - 1] if attempts > 0 else timedelta(0)
+
+
+def _claimable(now: datetime) -> Q:
+    due = Q(status=ActionStatus.PLANNED) & (
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    stale = Q(status=ActionStatus.SENDING, claimed_at__lt=now - LEASE)
+    return due | stale
+
+
+def _recheck(action: Action, today: date) -> str:
+    """Why the action must not be sent any more ("" if it still should)."""
+    invoice_ids = list(action.items.values_list("invoice_id", flat=True))
+    still_open = Invoice.objects.filter(
+        pk__in=invoice_ids, status=InvoiceStatus.ISSUED, open_minor__gt=0
+    )
+    if not still_open.exists():
+        return "paid or credited since it was planned"
+    active = Pause.objects.filter(Q(until__isnull=True) | Q(until__gte=today))
+    if active.filter(customer_id=action.customer_id).exists():
+        return "customer paused since it was planned"
+    paused = set(active.filter(invoice_id__in=invoice_ids).values_list("invoice_id", flat=True))
+    if set(still_open.values_list("pk", flat=True)) <= paused:
+        return "every invoice paused or paid since it was planned"
+    return ""
+
+
+def _claim(now: datetime, today: date) -> tuple[Action, Attempt, Outbound] | Outcome | None:
+    with transaction.atomic():
+        query = Action.objects.filter(_claimable(now)).order_by("next_attempt_at", "pk")
+        candidate = query.select_for_update(skip_locked=True).first()
+        if candidate is None:
+            return None
+        claimed = (
+            Action.objects.filter(pk=candidate.pk)
+            .filter(_claimable(now))
+            .update(status=ActionStatus.SENDING, claimed_at=now, attempts=candidate.attempts + 1)
+        )
+        if not claimed:  # taken by another worker between the read and the update
+            return Outcome(candidate.pk, "skipped", "claimed elsewhere")
+        action = (
+            Action.objects.select_related("customer", "creditor", "customer__assigned_collector")
+            .prefetch_related("items", "customer__contacts")
+            .get(pk=candidate.pk)
+        )
+        number = action.attempts
+        # A previous attempt that never finished (the worker died) stays on record.
+        Attempt.objects.filter(action=action, outcome=AttemptOutcome.STARTED).update(
+            finished_at=now, error="the worker stopped during this attempt"
+        )
+        reason = _recheck(action, today)
+        if reason:
+            action.status = ActionStatus.CANCELLED
+            action.reason = reason
+            action.save(update_fields=["status", "reason"])
+            Attempt.objects.create(
+                action=action,
+                number=number,
+                started_at=now,
+                finished_at=now,
+                outcome=AttemptOutcome.CANCELLED,
+                error=reason,
+            )
+            return Outcome(action.pk, "cancelled", reason)
+        try:
+            message = render(action, today)
+        except NoRecipient as exc:
+            action.status = ActionStatus.CANCELLED
+            action.reason = str(exc)
+            action.save(update_fields=["status", "reason"])
+            Attempt.objects.create(
+                action=action,
+                number=number,
+                started_at=now,
+                finished_at=now,
+                outcome=AttemptOutcome.CANCELLED,
+                error=str(exc),
+            )
+            return Outcome(action.pk, "cancelled", str(exc))
+        attempt = Attempt.objects.create(
+            action=action, number=number, started_at=now, outcome=AttemptOutcome.STARTED
+        )
+        return action, attempt, message
+
+
+def dispatch_one(
+    now: datetime | None = None,
+    *,
+    before_send: Callable[[Action], None] | None = None,
+) -> Outcome | None:
+    """Claim, re-check, send and record one action; None when nothing is due."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    claimed = _claim(now, today)
+    if claimed is None or isinstance(claimed, Outcome):
+        return claimed
+    action, attempt, message = claimed
+    if before_send is not None:
+        before_send(action)
+    backend = backend_for(action.channel)
+    try:
+        sent = backend.send(message)
+    except ChannelError as exc:
+        return _failed(action, attempt, backend.name, exc, now)
+    with transaction.atomic():
+        finished = timezone.now()
+        Attempt.objects.filter(pk=attempt.pk).update(
+            finished_at=finished,
+            outcome=AttemptOutcome.SENT,
+            backend=sent.backend,
+            provider_id=sent.provider_id,
+        )
+        Action.objects.filter(pk=action.pk).update(status=ActionStatus.SENT, sent_on=today)
+        Correspondence.objects.get_or_create(
+            idempotency_key=message.idempotency_key,
+            defaults={
+                "creditor_id": action.creditor_id,
+                "customer_id": action.customer_id,
+                "action_id": action.pk,
+                "channel": message.channel,
+                "backend": sent.backend,
+                "provider_id": sent.provider_id,
+                "recipient": message.recipient,
+                "recipient_name": message.recipient_name,
+                "subject": message.subject,
+                "body": message.body,
+                "sha256": content_hash(message.subject, message.body, message.recipient),
+                "sent_at": finished,
+            },
+        )
+    return Outcome(action.pk, "sent", sent.provider_id)
+
+
+def _failed(
+    action: Action, attempt: Attempt, backend: str, exc: ChannelError, now: datetime
+) -> Outcome:
+    permanent = isinstance(exc, PermanentError) or action.attempts >= MAX_ATTEMPTS
+    with transaction.atomic():
+        Attempt.objects.filter(pk=attempt.pk).update(
+            finished_at=timezone.now(),
+            outcome=AttemptOutcome.TRANSIENT if exc.transient else AttemptOutcome.PERMANENT,
+            backend=backend,
+            error=str(exc)[:2000],
+        )
+        if permanent:
+            Action.objects.filter(pk=action.pk).update(
+                status=ActionStatus.FAILED, reason=str(exc)[:200]
+            )
+            return Outcome(action.pk, "failed", str(exc))
+        Action.objects.filter(pk=action.pk).update(
+            status=ActionStatus.PLANNED,
+            next_attempt_at=now + backoff(action.attempts),
+            claimed_at=None,
+        )
+    return Outcome(action.pk, "retry", str(exc))
+
+
+def dispatch(limit: int | None = None, now: datetime | None = None) -> Counter[str]:
+    """Send what is due, one action at a time, until nothing is due (or `limit` is reached)."""
+    counts: Counter[str] = Counter()
+    done = 0
+    seen: set[int] = set()
+    while limit is None or done < limit:
+        outcome = dispatch_one(now)
+        if outcome is None:
+            break
+        if outcome.status == "retry" and outcome.action_id in seen:
+            break  # everything left is waiting for its next attempt
+        seen.add(outcome.action_id)
+        counts[outcome.status] += 1
+        done += 1
+    return counts

@@ -1,0 +1,153 @@
+"""Rendering: every template in both languages, recipients by channel, the penalties text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from relance.customers.models import Customer
+from relance.domain import dunning as dd
+from relance.dunning.messages import NoRecipient, render
+from relance.dunning.models import Action, ActionItem, ActionStatus
+from relance.testing import Ledger
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2025, 5, 15)
+
+
+def make(
+    ledger: Ledger,
+    customer: Customer,
+    channel: str,
+    tone: str = "firm",
+    kind: str = "reminder",
+    offset: int = 8,
+    penalties: bool = False,
+) -> Action:
+    invoice = ledger.invoice(customer, issued="2025-03-01", due="2025-03-31", amount="1500.00")
+    action = Action.objects.create(
+        creditor=ledger.creditor,
+        customer=customer,
+        currency="EUR",
+        as_of=DAY,
+        step_key="s",
+        step_offset=offset,
+        channel=channel,
+        tone=tone,
+        kind=kind,
+        states_penalties=penalties,
+        status=ActionStatus.PLANNED,
+        total_minor=150000,
+        overdue_total_minor=150000,
+        idempotency_key=f"k-{invoice.pk}-{channel}",
+    )
+    ActionItem.objects.create(
+        action=action,
+        invoice=invoice,
+        level_key="s",
+        level_offset=offset,
+        advances=True,
+        open_minor=150000,
+    )
+    return action
+
+
+@pytest.fixture
+def acme(ledger: Ledger) -> Customer:
+    c = ledger.customer(
+        "ACME SAS", address_line1="3 rue Neuve", postal_code="69001", city="Lyon", language="fr"
+    )
+    ledger.contact(
+        c,
+        "ap@acme.example",
+        first_name="Jeanne",
+        last_name="Martin",
+        mobile="+33612345678",
+        phone="+33472000000",
+        is_primary_billing=True,
+    )
+    return c
+
+
+@pytest.mark.parametrize(
+    ("lang", "tone", "expected"),
+    [
+        ("fr", "courteous", "simple oubli"),
+        ("fr", "firm", "sous huit jours"),
+        ("fr", "formal", "salutations distinguées"),
+        ("en", "courteous", "simply be an oversight"),
+        ("en", "firm", "within eight days"),
+        ("en", "formal", "Yours faithfully"),
+    ],
+)
+def test_each_tone_in_each_language(
+    ledger: Ledger, acme: Customer, lang: str, tone: str, expected: str
+) -> None:
+    acme.language = lang
+    acme.save()
+    message = render(make(ledger, acme, "email", tone), DAY)
+    assert expected in message.body
+    assert "1500" in message.body.replace("\u202f", "").replace(",", "").replace(" ", "")
+    assert "45" in message.body  # days late, counted from the due date to the as-of date
+
+
+def test_before_the_due_date_the_courtesy_text_and_subject(ledger: Ledger, acme: Customer) -> None:
+    message = render(make(ledger, acme, "email", "courteous", offset=-5), DAY)
+    assert "arrivent prochainement à échéance" in message.body
+    assert message.subject.startswith("Rappel : factures à échéance prochaine")
+
+
+def test_penalties_statement_b2b_and_b2c(ledger: Ledger, acme: Customer) -> None:
+    b2b = render(make(ledger, acme, "letter", penalties=True), DAY).body
+    assert "L441-10" in b2b and "40,00\xa0€" in b2b and "BCE majoré de 10 points" in b2b
+    acme.kind = "b2c"
+    acme.save()
+    b2c = render(make(ledger, acme, "letter", penalties=True), DAY).body
+    assert "40" not in b2c.replace("1\u202f500", "") and "taux légal" in b2c
+
+
+def test_contractual_rate_is_stated(ledger: Ledger, acme: Customer) -> None:
+    ledger.creditor.penalty_clause = "contractual"
+    ledger.creditor.contractual_rate = "12.5"
+    ledger.creditor.save()
+    body = render(make(ledger, acme, "email", penalties=True), DAY).body
+    assert "12,5 % l'an" in body
+
+
+def test_formal_notice(ledger: Ledger, acme: Customer) -> None:
+    notice = make(ledger, acme, "registered_letter", "formal", kind=dd.StepKind.FORMAL_NOTICE)
+    message = render(notice, DAY)
+    assert message.body.startswith("MISE EN DEMEURE")
+    assert "quinze jours" in message.body and message.subject.startswith("Mise en demeure")
+    assert message.recipient.splitlines() == [
+        "ACME SAS",
+        "À l'attention de Jeanne Martin",
+        "3 rue Neuve",
+        "69001 Lyon",
+    ]
+
+
+def test_sms_call_and_task(ledger: Ledger, acme: Customer) -> None:
+    sms = render(make(ledger, acme, "sms"), DAY)
+    assert sms.recipient == "+33612345678" and len(sms.body) < 320
+    call = render(make(ledger, acme, "call"), DAY)
+    assert call.recipient == "+33472000000" and "Ne jamais menacer" in call.body
+    task = render(make(ledger, acme, "task", "formal", kind="escalation", offset=60), DAY)
+    assert "injonction de payer" in task.body
+
+
+def test_missing_routes_are_refused(ledger: Ledger) -> None:
+    bare = ledger.customer("Sans Adresse")
+    for channel in ("email", "sms", "call", "letter"):
+        with pytest.raises(NoRecipient):
+            render(make(ledger, bare, channel), DAY)
+
+
+def test_no_empty_overdue_line_and_no_runs_of_blank_lines(ledger: Ledger, acme: Customer) -> None:
+    action = make(ledger, acme, "email", "courteous", offset=-5)
+    Action.objects.filter(pk=action.pk).update(overdue_total_minor=0)
+    action.refresh_from_db()
+    body = render(action, DAY).body
+    assert "dont échu" not in body and "\n\n\n" not in body

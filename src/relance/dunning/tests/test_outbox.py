@@ -1,0 +1,231 @@
+"""Dispatch: claim, re-check, send once, record; against the capture backend and real SMTP."""
+
+from __future__ import annotations
+
+import email
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.message import Message
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from relance.channels.models import CapturedMessage, Correspondence
+from relance.customers.models import Customer
+from relance.dunning.models import Action, ActionStatus, Attempt, AttemptOutcome, Pause
+from relance.dunning.outbox import LEASE, dispatch, dispatch_one
+from relance.dunning.services import plan_run
+from relance.testing import Ledger
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2025, 4, 1)
+NOW = datetime(2025, 4, 1, 8, 0, tzinfo=UTC)
+
+
+def customer(ledger: Ledger, name: str = "ACME", **contact: Any) -> Customer:
+    c = ledger.customer(name, address_line1="3 rue Neuve", postal_code="69001", city="Lyon")
+    fields: dict[str, Any] = {"first_name": "Jeanne", "last_name": "Martin"}
+    fields.update(is_primary_billing=True, **contact)
+    address = str(fields.pop("email", f"compta@{name.lower()}.example"))
+    ledger.contact(c, address, **fields)
+    return c
+
+
+def planned(ledger: Ledger, *customers: Customer) -> list[Action]:
+    for n, c in enumerate(customers):
+        ledger.invoice(c, f"F-{c.pk}-{n}", "1234.56", issued="2025-03-01", due="2025-03-31")
+    plan_run(ledger.creditor, DAY)
+    return list(Action.objects.order_by("pk"))
+
+
+def test_sent_once_through_capture_and_archived(ledger: Ledger) -> None:
+    acme = customer(ledger)
+    [action] = planned(ledger, acme)
+    assert dispatch(now=NOW) == {"sent": 1}
+    assert dispatch(now=NOW + timedelta(days=1)) == {}
+    action.refresh_from_db()
+    assert (action.status, action.sent_on, action.attempts) == (ActionStatus.SENT, DAY, 1)
+    captured = CapturedMessage.objects.get()
+    assert captured.recipient == "compta@acme.example"
+    assert "Bonjour Jeanne Martin" in captured.body and f"F-{acme.pk}-0" in captured.body
+    assert "1\u202f234,56\xa0€" in captured.body
+    archived = Correspondence.objects.get()
+    assert archived.action == action and archived.content_intact()
+    archived.body += "tampered"
+    assert not archived.content_intact()
+
+
+def test_payment_between_plan_and_send_cancels(ledger: Ledger) -> None:
+    acme = customer(ledger)
+    [action] = planned(ledger, acme)
+    invoice = acme.invoices.get()
+    ledger.payment(acme, "1234.56", on=DAY, pays=[invoice])
+    assert dispatch(now=NOW) == {"cancelled": 1}
+    action.refresh_from_db()
+    assert action.status == ActionStatus.CANCELLED
+    assert action.reason == "paid or credited since it was planned"
+    assert not CapturedMessage.objects.exists()
+    assert Attempt.objects.get().outcome == AttemptOutcome.CANCELLED
+
+
+def test_pause_between_plan_and_send_cancels(ledger: Ledger) -> None:
+    acme = customer(ledger)
+    planned(ledger, acme)
+    Pause.objects.create(creditor=ledger.creditor, customer=acme, reason="négociation")
+    assert dispatch(now=NOW) == {"cancelled": 1}
+    assert not CapturedMessage.objects.exists()
+
+
+def test_opted_out_contacts_are_never_used(ledger: Ledger) -> None:
+    acme = customer(ledger, opt_out_email=True)
+    ledger.contact(acme, "ap@acme.example", last_name="Roux", role="accounts_payable")
+    planned(ledger, acme)
+    dispatch(now=NOW)
+    assert CapturedMessage.objects.get().recipient == "ap@acme.example"
+
+
+def test_no_usable_address_cancels_with_the_reason(ledger: Ledger) -> None:
+    acme = customer(ledger, email="", phone="0472000000")
+    [action] = planned(ledger, acme)
+    dispatch(now=NOW)
+    action.refresh_from_db()
+    assert action.status == ActionStatus.CANCELLED
+    assert action.reason == "no email address usable (missing or opted out)"
+
+
+def test_a_worker_that_died_mid_send_is_taken_over_and_the_message_stays_single(
+    ledger: Ledger,
+) -> None:
+    acme = customer(ledger)
+    [action] = planned(ledger, acme)
+
+    class Killed(BaseException):
+        pass
+
+    def die(_action: Action) -> None:
+        # The message went out, then the worker died before recording it.
+        from relance.channels.capture.backend import CaptureBackend
+        from relance.dunning.messages import render
+
+        CaptureBackend().send(render(_action, DAY))
+        raise Killed
+
+    with pytest.raises(Killed):
+        dispatch_one(NOW, before_send=die)
+    action.refresh_from_db()
+    assert action.status == ActionStatus.SENDING
+    assert dispatch(now=NOW + LEASE / 2) == {}  # the claim still holds
+    assert dispatch(now=NOW + LEASE + timedelta(seconds=1)) == {"sent": 1}
+    assert CapturedMessage.objects.count() == 1 and Correspondence.objects.count() == 1
+    attempts = list(Attempt.objects.order_by("number").values_list("number", "outcome", "error"))
+    assert attempts == [
+        (1, AttemptOutcome.STARTED, "the worker stopped during this attempt"),
+        (2, AttemptOutcome.SENT, ""),
+    ]
+
+
+# --------------------------------------------------------------------------- real SMTP
+
+
+@dataclass
+class Inbox:
+    messages: list[Message] = field(default_factory=list)
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse:
+            return "550 5.1.1 mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 Message accepted"
+
+    def by_id(self) -> dict[str, list[Message]]:
+        found: dict[str, list[Message]] = {}
+        for m in self.messages:
+            found.setdefault(str(m["Message-ID"]), []).append(m)
+        return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[tuple[Inbox, int]]:
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 5
+    settings.RELANCE_CHANNELS = "email=email"
+    yield Inbox(), port
+
+
+def test_email_through_a_real_smtp_server(ledger: Ledger, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    ledger.creditor.email = "compta@lambert.example"
+    ledger.creditor.save()
+    acme = customer(ledger)
+    [action] = planned(ledger, acme)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        assert dispatch(now=NOW) == {"sent": 1}
+    finally:
+        controller.stop()
+    [message] = inbox.messages
+    assert message["To"] == "Jeanne Martin <compta@acme.example>"
+    assert "compta@lambert.example" in message["From"]
+    assert message["Message-ID"] == f"<{action.idempotency_key.replace(':', '.')}@relance.invalid>"
+    body = message.get_payload(decode=True).decode("utf-8")  # type: ignore[union-attr]
+    assert f"F-{acme.pk}-0" in body
+    assert Correspondence.objects.get().provider_id == message["Message-ID"]
+
+
+def test_server_down_then_up_is_delivered_once(ledger: Ledger, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    acme = customer(ledger)
+    [action] = planned(ledger, acme)
+    assert dispatch(now=NOW) == {"retry": 1}  # nothing listens on the port yet
+    action.refresh_from_db()
+    assert action.status == ActionStatus.PLANNED and action.next_attempt_at is not None
+    assert dispatch(now=NOW + timedelta(seconds=30)) == {}  # waiting for its next attempt
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        assert dispatch(now=action.next_attempt_at) == {"sent": 1}
+        assert dispatch(now=action.next_attempt_at + timedelta(hours=1)) == {}
+    finally:
+        controller.stop()
+    assert len(inbox.messages) == 1
+    outcomes = list(Attempt.objects.order_by("number").values_list("outcome", flat=True))
+    assert outcomes == [AttemptOutcome.TRANSIENT, AttemptOutcome.SENT]
+
+
+def test_a_poison_action_does_not_block_the_others(ledger: Ledger, smtp: tuple[Inbox, int]) -> None:
+    inbox, port = smtp
+    inbox.refuse.add("compta@bad.example")
+    bad = customer(ledger, "BAD")
+    good = customer(ledger, "GOOD")
+    planned(ledger, bad, good)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        assert dispatch(now=NOW) == {"failed": 1, "sent": 1}
+    finally:
+        controller.stop()
+    failed = Action.objects.get(customer=bad)
+    assert failed.status == ActionStatus.FAILED and "refused" in failed.reason
+    assert [m["To"] for m in inbox.messages] == ["Jeanne Martin <compta@good.example>"]
