@@ -10,5 +10,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("relance.dunning.urls")),
+    path("", include("relance.channels.urls")),
     path("", include("relance.web.urls")),
 ]

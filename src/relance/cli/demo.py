@@ -59,4 +59,18 @@ def demo(
         )
         from relance.cli.serve import run_server
 
+        _start_worker()
         run_server(host, port)
+
+
+def _start_worker() -> None:
+    """The demo's daily tick: plan today's reminders and send them (capture) while it runs."""
+    import atexit
+    import subprocess
+    import sys
+
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [*(sys.executable, "-m", "relance", "worker"), "--tick", "--exit-with-parent"]
+    )
+    atexit.register(worker.terminate)
+    console.print("Reminders: planned and sent (capture) every day by a background worker.")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import typer
 
 from relance.cli.aging import pick_creditor
-from relance.cli.base import app, clean_errors, out, setup_django
+from relance.cli.base import app, clean_errors, fail, out, setup_django
 
 
 @app.command("worker")
@@ -20,16 +21,23 @@ def worker_command(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print each pass as one JSON line."),
     creditor: str = typer.Option("", "--creditor", help="With --tick: only this creditor."),
+    exit_with_parent: bool = typer.Option(False, "--exit-with-parent", hidden=True),
 ) -> None:
     """Dispatch planned reminders through their channels (capture by default)."""
     setup_django()
     from django.utils import timezone
 
+    from relance.channels.registry import ChannelConfigError, configured
     from relance.creditors.models import Creditor
     from relance.dunning.models import Run
     from relance.dunning.outbox import dispatch
     from relance.dunning.services import plan_run
 
+    parent = os.getppid()
+    try:
+        configured()
+    except ChannelConfigError as exc:
+        fail(str(exc))
     with clean_errors():
         creditors: list[Creditor] = (
             [pick_creditor(creditor)]  # type: ignore[list-item]
@@ -47,6 +55,6 @@ def worker_command(
                 out.print(json.dumps(dict(counts)), highlight=False, soft_wrap=True)
             elif counts:
                 out.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
-            if once:
+            if once or (exit_with_parent and os.getppid() != parent):
                 return
             time.sleep(interval)

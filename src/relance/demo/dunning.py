@@ -1,19 +1,22 @@
 """The demo's dunning state: policies, disputes as pauses, and 75 days of reminders sent.
 
-The history is produced by the real planner: for each of the last 75 days a run is
-planned and its actions are marked sent that day (what the dispatcher does), formal
-notices included as if approved. So the levels the next run starts from are exactly
-those relance itself would have reached.
+The history is produced by the real planner and dispatcher: for each of the last 75 days
+a run is planned, the formal notices awaiting approval are approved, and the worker sends
+everything through the capture backend at 9:00 that day, keeping the archived copy. So
+the levels the next run starts from are exactly those relance itself would have reached.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from relance.creditors.models import Creditor
 from relance.domain import dunning as dd
 from relance.dunning.models import Action, ActionStatus, Pause, PolicyAssignment
+from relance.dunning.outbox import dispatch
 from relance.dunning.services import ensure_default_policy, plan_run, save_policy
 
 HISTORY_DAYS = 75
@@ -62,8 +65,8 @@ def seed_dunning(creditor: Creditor, as_of: date, disputed: Iterable[int]) -> in
         day = as_of - timedelta(days=back)
         plan_run(creditor, day)
         Action.objects.filter(
-            creditor=creditor,
-            as_of=day,
-            status__in=(ActionStatus.PLANNED, ActionStatus.NEEDS_APPROVAL),
-        ).update(status=ActionStatus.SENT, sent_on=day)
+            creditor=creditor, as_of=day, status=ActionStatus.NEEDS_APPROVAL
+        ).update(status=ActionStatus.PLANNED)
+        nine = datetime.combine(day, time(9), tzinfo=timezone.get_current_timezone())
+        dispatch(now=nine)
     return Action.objects.filter(creditor=creditor, status=ActionStatus.SENT).count()

@@ -271,8 +271,27 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "credit_notes": CreditNote.objects.filter(customer=customer)
         .select_related("invoice")
         .order_by("-issue_date", "-id")[:10],
+        "reminders": _reminders_of(customer.pk),
     }
     return render(request, "web/customer.html", context)
+
+
+def _reminders_of(customer_id: int, limit: int = 20) -> list[dict[str, Any]]:
+    """The customer's latest dunning actions, with the archived copy when sent."""
+    from relance.channels.models import Correspondence
+    from relance.dunning.models import LABELS, Action
+
+    actions = list(Action.objects.filter(customer_id=customer_id).order_by("-as_of", "-id")[:limit])
+    copies = dict(Correspondence.objects.filter(action__in=actions).values_list("action_id", "id"))
+    return [
+        {
+            "action": a,
+            "channel": LABELS.get(a.channel, a.channel),
+            "status": a.get_status_display(),
+            "copy": copies.get(a.pk),
+        }
+        for a in actions
+    ]
 
 
 def _minor(units: int, currency: str) -> Any:

@@ -77,3 +77,18 @@ def test_run_dry_run_then_plan_then_back_dated(ledger: Ledger) -> None:
     assert back.exit_code == 2 and "back-dated" in back.output
     bad = runner.invoke(app, ["run", "--date", "2025-13-01"])
     assert bad.exit_code == 2 and "--date" in bad.output
+
+
+def test_worker_sends_what_is_due_and_refuses_a_bad_channel_config(
+    ledger: Ledger, settings: object
+) -> None:
+    acme = ledger.customer("ACME")
+    ledger.contact(acme, "compta@acme.example")
+    ledger.invoice(acme, "F-1", "100.00", issued="2025-05-01", due="2025-05-31")
+    assert runner.invoke(app, ["run", "--date", "2025-06-01"]).exit_code == 0
+    sent = runner.invoke(app, ["worker", "--once", "--json"])
+    assert sent.exit_code == 0, sent.output
+    assert json.loads(sent.stdout) == {"sent": 1}
+    settings.RELANCE_CHANNELS = "email=pigeon"  # type: ignore[attr-defined]
+    bad = runner.invoke(app, ["worker", "--once"])
+    assert bad.exit_code == 2 and "unknown backend 'pigeon'" in bad.output
