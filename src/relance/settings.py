@@ -158,6 +158,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="relance@localhost")
 #: Which backend sends each channel, e.g. "email=email" (SMTP through EMAIL_URL); every
 #: channel not listed goes to the capture backend (stored, shown in the UI, not delivered).
 RELANCE_CHANNELS = env.str("RELANCE_CHANNELS", default="")
+#: How long a worker's claim on an action holds before another worker may take it over.
+RELANCE_OUTBOX_LEASE_SECONDS = env.int("RELANCE_OUTBOX_LEASE_SECONDS", default=600)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -4,7 +4,7 @@ An action is committed (by the run, or a manual send) before anything is sent. T
 worker then, for one action at a time:
 
 1. claims it in a transaction: `planned` (and due for an attempt) becomes `sending`,
-   or a `sending` action whose claim is older than LEASE (its worker died) is taken
+   or a `sending` action whose claim is older than the lease (its worker died) is taken
    over; in the same transaction it re-checks the action — invoices paid or credited
    since the plan, paused, cancelled — and cancels it with the reason if nothing is
    left to ask for; it renders the message and records the attempt as `started`;
@@ -13,7 +13,7 @@ worker then, for one action at a time:
    a transient failure (back to `planned`, next attempt after a growing delay, `failed`
    after MAX_ATTEMPTS) or a permanent failure (`failed`, never retried).
 
-A crash between 2 and 3 leaves the action `sending`; after LEASE another worker sends it
+A crash between 2 and 3 leaves the action `sending`; after the lease another worker sends it
 again with the same idempotency key (the capture backend stores one message per key, an
 email keeps its Message-ID), so the debtor receives it once.
 """
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -36,7 +37,10 @@ from relance.dunning.messages import NoRecipient, render
 from relance.dunning.models import Action, ActionStatus, Attempt, AttemptOutcome, Pause
 from relance.ledger.models import Invoice, InvoiceStatus
 
-LEASE = timedelta(minutes=10)
+def lease() -> timedelta:
+    """How long a claim holds before another worker may take the action over."""
+    return timedelta(seconds=settings.RELANCE_OUTBOX_LEASE_SECONDS)
+
 MAX_ATTEMPTS = 6
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 
@@ -56,7 +60,7 @@ def _claimable(now: datetime) -> Q:
     due = Q(status=ActionStatus.PLANNED) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
-    stale = Q(status=ActionStatus.SENDING, claimed_at__lt=now - LEASE)
+    stale = Q(status=ActionStatus.SENDING, claimed_at__lt=now - lease())
     return due | stale
 
 

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from relance.channels.models import CapturedMessage, Correspondence
 from relance.customers.models import Customer
 from relance.dunning.models import Action, ActionStatus, Attempt, AttemptOutcome, Pause
-from relance.dunning.outbox import LEASE, dispatch, dispatch_one
+from relance.dunning.outbox import dispatch, dispatch_one, lease
 from relance.dunning.services import plan_run
 from relance.testing import Ledger
 
@@ -118,8 +118,8 @@ def test_a_worker_that_died_mid_send_is_taken_over_and_the_message_stays_single(
         dispatch_one(NOW, before_send=die)
     action.refresh_from_db()
     assert action.status == ActionStatus.SENDING
-    assert dispatch(now=NOW + LEASE / 2) == {}  # the claim still holds
-    assert dispatch(now=NOW + LEASE + timedelta(seconds=1)) == {"sent": 1}
+    assert dispatch(now=NOW + lease() / 2) == {}  # the claim still holds
+    assert dispatch(now=NOW + lease() + timedelta(seconds=1)) == {"sent": 1}
     assert CapturedMessage.objects.count() == 1 and Correspondence.objects.count() == 1
     attempts = list(Attempt.objects.order_by("number").values_list("number", "outcome", "error"))
     assert attempts == [
