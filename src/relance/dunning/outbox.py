@@ -37,9 +37,11 @@ from relance.dunning.messages import NoRecipient, render
 from relance.dunning.models import Action, ActionStatus, Attempt, AttemptOutcome, Pause
 from relance.ledger.models import Invoice, InvoiceStatus
 
+
 def lease() -> timedelta:
     """How long a claim holds before another worker may take the action over."""
     return timedelta(seconds=settings.RELANCE_OUTBOX_LEASE_SECONDS)
+
 
 MAX_ATTEMPTS = 6
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
