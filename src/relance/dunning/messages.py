@@ -27,6 +27,7 @@ from relance.creditors.models import Creditor
 from relance.customers.models import Contact, ContactRole, Customer
 from relance.domain import dunning as dd
 from relance.domain.money import Money
+from relance.domain.wording import lint
 from relance.dunning.models import LABELS, Action
 from relance.ledger.models import Invoice
 
@@ -55,8 +56,16 @@ SUBJECTS: dict[str, dict[str, str]] = {
 }
 
 
-class NoRecipient(Exception):
+class Unsendable(Exception):
+    """This action cannot be sent as it is (the reason is the message)."""
+
+
+class NoRecipient(Unsendable):
     """The customer has no contact this channel may use (missing address or opted out)."""
+
+
+class RefusedWording(Unsendable):
+    """The rendered text breaks a wording rule (relance.domain.wording)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +220,16 @@ def render(action: Action, as_of: date) -> Outbound:
     subject = SUBJECTS[lang][subject_key].format(
         creditor=creditor.trade_name or creditor.legal_name, customer=customer.legal_name
     )
+    # Everything the debtor reads or hears is checked; internal tasks name the options freely.
+    debtor_facing = action.channel in dd.DEBTOR_CHANNELS
+    findings = (
+        lint(f"{subject}\n{body}", kind=action.kind, b2b=customer.kind == "b2b")
+        if debtor_facing
+        else []
+    )
+    if findings:
+        first = findings[0]
+        raise RefusedWording(f"wording refused ({first.code}): {first.excerpt}")
     if action.channel == dd.Channel.SMS:
         body = _sms_text(
             lang, creditor, lines, _money(action.overdue_total_minor, action.currency, lang)

@@ -33,7 +33,7 @@ from django.utils import timezone
 from relance.channels.base import ChannelError, Outbound, PermanentError
 from relance.channels.models import Correspondence, content_hash
 from relance.channels.registry import backend_for
-from relance.dunning.messages import NoRecipient, render
+from relance.dunning.messages import Unsendable, render
 from relance.dunning.models import Action, ActionStatus, Attempt, AttemptOutcome, Pause
 from relance.ledger.models import Invoice, InvoiceStatus
 
@@ -122,7 +122,7 @@ def _claim(now: datetime, today: date) -> tuple[Action, Attempt, Outbound] | Out
             return Outcome(action.pk, "cancelled", reason)
         try:
             message = render(action, today)
-        except NoRecipient as exc:
+        except Unsendable as exc:
             action.status = ActionStatus.CANCELLED
             action.reason = str(exc)
             action.save(update_fields=["status", "reason"])

@@ -151,3 +151,41 @@ def test_no_empty_overdue_line_and_no_runs_of_blank_lines(ledger: Ledger, acme: 
     action.refresh_from_db()
     body = render(action, DAY).body
     assert "dont échu" not in body and "\n\n\n" not in body
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("kind", ["b2b", "b2c"])
+def test_every_shipped_template_passes_the_wording_rules(
+    ledger: Ledger, acme: Customer, lang: str, kind: str
+) -> None:
+    acme.language, acme.kind = lang, kind
+    acme.save()
+    variants = [
+        ("email", "courteous", "reminder", -5),
+        ("email", "courteous", "reminder", 1),
+        ("email", "firm", "reminder", 8),
+        ("letter", "formal", "reminder", 30),
+        ("registered_letter", "formal", dd.StepKind.FORMAL_NOTICE, 45),
+        ("call", "firm", "reminder", 15),
+        ("task", "formal", "escalation", 60),
+        ("sms", "firm", "reminder", 8),
+    ]
+    for channel, tone, step_kind, offset in variants:
+        action = make(ledger, acme, channel, tone, step_kind, offset, penalties=True)
+        assert render(action, DAY).body  # RefusedWording would be raised
+
+
+def test_a_refused_wording_cancels_the_action(
+    ledger: Ledger, acme: Customer, settings: object
+) -> None:
+    from datetime import UTC, datetime
+
+    from relance.dunning.outbox import dispatch
+
+    ledger.creditor.trade_name = "Huissier Express"  # ends up in the signature and subject
+    ledger.creditor.save()
+    action = make(ledger, acme, "email")
+    assert dispatch(now=datetime(2025, 5, 15, 9, tzinfo=UTC)) == {"cancelled": 1}
+    action.refresh_from_db()
+    assert action.status == ActionStatus.CANCELLED
+    assert action.reason.startswith("wording refused (fake_enforcement)")
