@@ -219,6 +219,7 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
         else:
             by_segment[segment] = assigned
     paused_customers, paused_invoices = _pauses(creditor, as_of)
+    held_invoices = {**_in_flight(creditor, as_of), **paused_invoices}
     lead = max(
         (-s.offset_days for _row, p in policies.values() for s in p.steps if s.offset_days < 0),
         default=0,
@@ -269,7 +270,7 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
                 due_date=due,
                 open_amount=Money.from_minor(open_minor, currency).amount,
                 history=_history(policy, sends.get(inv)),
-                held=paused_invoices.get(inv, ""),
+                held=held_invoices.get(inv, ""),
             )
             for inv, _c, currency, due, open_minor in by_owner[customer_id]
         ]
@@ -314,6 +315,23 @@ def _pauses(creditor: Creditor, as_of: date) -> tuple[dict[int, str], dict[int, 
         elif invoice_id is not None:
             invoices[invoice_id] = text
     return customers, invoices
+
+
+def _in_flight(creditor: Creditor, as_of: date) -> dict[int, str]:
+    """Invoices in an earlier action still awaiting approval or being sent: not planned again."""
+    rows = ActionItem.objects.filter(
+        action__creditor=creditor,
+        action__as_of__lt=as_of,
+        action__status__in=(ActionStatus.NEEDS_APPROVAL, ActionStatus.SENDING),
+    ).values_list("invoice_id", "action__status", "action__as_of")
+    return {
+        invoice_id: (
+            f"awaiting approval (run of {day.isoformat()})"
+            if status == ActionStatus.NEEDS_APPROVAL
+            else f"being sent (run of {day.isoformat()})"
+        )
+        for invoice_id, status, day in rows
+    }
 
 
 #: invoice id → (sent_on, step key, step offset, repeat) of its latest effective send,
@@ -402,6 +420,10 @@ def _write(
     holdbacks: list[PlannedHoldback],
     user: object | None,
 ) -> Run:
+    # Unsent plans of earlier days give way to this one (it plans their items afresh).
+    Action.objects.filter(creditor=creditor, status=ActionStatus.PLANNED, as_of__lt=as_of).update(
+        status=ActionStatus.CANCELLED, reason=f"superseded by the run of {as_of.isoformat()}"
+    )
     run = Run.objects.create(
         creditor=creditor,
         as_of=as_of,

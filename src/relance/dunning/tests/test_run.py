@@ -277,3 +277,23 @@ def test_two_processes_at_once_on_a_sqlite_file_give_one_plan(tmp_path: Path) ->
     assert sorted(o["already_planned"] for o in outputs) == [False, True]
     assert {o["run"] for o in outputs} == {1}
     assert {o["actions"] for o in outputs} == {50}
+
+
+def test_a_new_run_supersedes_unsent_plans_and_keeps_pending_approvals(ledger: Ledger) -> None:
+    acme = ledger.customer("ACME")
+    bolt = ledger.customer("Bolt")
+    ledger.invoice(acme, "F-1", issued=day(-30), due=DUE)
+    waiting = ledger.invoice(bolt, "F-2", issued=day(-30), due=DUE)
+    plan_run(ledger.creditor, day(1))
+    Action.objects.filter(customer=bolt).update(status=ActionStatus.NEEDS_APPROVAL)
+    plan_run(ledger.creditor, day(2))
+    old = Action.objects.get(as_of=day(1), customer=acme)
+    assert old.status == ActionStatus.CANCELLED
+    assert old.reason == f"superseded by the run of {day(2).isoformat()}"
+    assert Action.objects.get(as_of=day(1), customer=bolt).status == ActionStatus.NEEDS_APPROVAL
+    assert actions(day(2)) == [("ACME", "EUR", "j+1", "email")]
+    held = Holdback.objects.get(run__as_of=day(2))
+    assert (held.invoice_id, held.reason) == (
+        waiting.pk,
+        f"awaiting approval (run of {day(1).isoformat()})",
+    )
