@@ -7,7 +7,9 @@ worker then, for one action at a time:
    or a `sending` action whose claim is older than the lease (its worker died) is taken
    over; in the same transaction it re-checks the action — invoices paid or credited
    since the plan, paused, cancelled — and cancels it with the reason if nothing is
-   left to ask for; it renders the message and records the attempt as `started`;
+   left to ask for; it applies the contact rules (relance.domain.contact_rules) and
+   postpones the action, with the reason, when it may not go out yet; it renders the
+   message and records the attempt as `started`;
 2. sends it through the channel's backend with the action's idempotency key;
 3. records the outcome in a second transaction: `sent` (with the archived copy),
    a transient failure (back to `planned`, next attempt after a growing delay, `failed`
@@ -33,6 +35,8 @@ from django.utils import timezone
 from relance.channels.base import ChannelError, Outbound, PermanentError
 from relance.channels.models import Correspondence, content_hash
 from relance.channels.registry import backend_for
+from relance.domain.contact_rules import WEEK, Contact, ContactRules, Verdict, check
+from relance.domain.dunning import DEBTOR_CHANNELS
 from relance.dunning.messages import Unsendable, render
 from relance.dunning.models import Action, ActionStatus, Attempt, AttemptOutcome, Pause
 from relance.ledger.models import Invoice, InvoiceStatus
@@ -83,6 +87,25 @@ def _recheck(action: Action, today: date) -> str:
     return ""
 
 
+RULES = ContactRules()
+
+
+def _contact_verdict(action: Action, now: datetime) -> Verdict:
+    """The contact rules for this action, from what the customer received this past week."""
+    if action.channel not in DEBTOR_CHANNELS:
+        return Verdict(True)
+    local = timezone.localtime(now)
+    week_ago = local.date() - timedelta(days=WEEK)
+    sent = Action.objects.filter(
+        customer_id=action.customer_id,
+        status=ActionStatus.SENT,
+        sent_on__gt=week_ago,
+        channel__in=list(DEBTOR_CHANNELS),
+    ).values_list("sent_on", "channel", "as_of")
+    history = [Contact(on, channel, day.isoformat()) for on, channel, day in sent if on]
+    return check(RULES, action.channel, action.as_of.isoformat(), local, history)
+
+
 def _claim(now: datetime, today: date) -> tuple[Action, Attempt, Outbound] | Outcome | None:
     with transaction.atomic():
         query = Action.objects.filter(_claimable(now)).order_by("next_attempt_at", "pk")
@@ -120,6 +143,17 @@ def _claim(now: datetime, today: date) -> tuple[Action, Attempt, Outbound] | Out
                 error=reason,
             )
             return Outcome(action.pk, "cancelled", reason)
+        verdict = _contact_verdict(action, now)
+        if not verdict.allowed:
+            reason = f"postponed: {verdict.reason}"
+            Action.objects.filter(pk=action.pk).update(
+                status=ActionStatus.PLANNED,
+                attempts=candidate.attempts,
+                claimed_at=None,
+                next_attempt_at=verdict.not_before,
+                reason=reason[:200],
+            )
+            return Outcome(action.pk, "postponed", reason)
         try:
             message = render(action, today)
         except Unsendable as exc:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.utils import timezone
 
 from relance.channels.models import CapturedMessage, Correspondence
 from relance.customers.models import Customer
@@ -229,3 +230,18 @@ def test_a_poison_action_does_not_block_the_others(ledger: Ledger, smtp: tuple[I
     failed = Action.objects.get(customer=bad)
     assert failed.status == ActionStatus.FAILED and "refused" in failed.reason
     assert [m["To"] for m in inbox.messages] == ["Jeanne Martin <compta@good.example>"]
+
+
+def test_contact_rules_postpone_with_the_reason(ledger: Ledger) -> None:
+    acme = customer(ledger)
+    ledger.invoice(acme, "F-OLD", "10.00", issued="2025-02-01", due="2025-02-28")
+    plan_run(ledger.creditor, date(2025, 3, 30))
+    assert dispatch(now=datetime(2025, 3, 30, 9, tzinfo=UTC)) == {"sent": 1}
+    [action] = planned(ledger, acme)[1:]  # the run of 1 April, two days after a contact
+    assert dispatch(now=NOW) == {"postponed": 1}
+    action.refresh_from_db()
+    assert action.status == ActionStatus.PLANNED and action.attempts == 0
+    assert action.reason == "postponed: cooldown: last contact on 2025-03-30"
+    assert action.next_attempt_at is not None
+    assert timezone.localtime(action.next_attempt_at).date() == date(2025, 4, 2)
+    assert dispatch(now=action.next_attempt_at) == {"sent": 1}
