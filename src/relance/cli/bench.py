@@ -1,12 +1,15 @@
-"""`relance bench import|aging --invoices N --json`: speed and memory, measured in one run.
+"""`relance bench import|aging|run --invoices N --json`: speed and memory, measured in one run.
 
 Each command runs the size asked for, and a tenth of it, each in a fresh process
 with its own temporary SQLite database, and reports the ratios between the two.
+`bench run` uses the database of RELANCE_BENCH_DATABASE_URL instead when it is set
+(its schema is dropped and recreated by each step).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -27,7 +30,7 @@ def _print(result: dict[str, object], as_json: bool) -> None:
             out.print(f"{key}: {value}")
 
 
-def _two_sizes(kind: str, n: int, extra: list[str]) -> dict[str, object]:
+def _two_sizes(kind: str, n: int, extra: list[str], time_key: str = "seconds") -> dict[str, object]:
     from relance.bench.measure import run_step
 
     small_n = max(1, n // 10)
@@ -39,7 +42,8 @@ def _two_sizes(kind: str, n: int, extra: list[str]) -> dict[str, object]:
         big = run_step([f"{kind}-once", "--invoices", str(n), *extra], Path(b))
     result = dict(big)
     result["small"] = small
-    result["time_ratio"] = round(float(big["seconds"]) / max(float(small["seconds"]), 1e-6), 2)  # type: ignore[arg-type]
+    big_s, small_s = float(big[time_key]), float(small[time_key])  # type: ignore[arg-type]
+    result["time_ratio"] = round(big_s / max(small_s, 1e-6), 2)
     result["size_ratio"] = round(n / small_n, 2)
     result["rss_ratio"] = round(float(big["peak_rss_mb"]) / float(small["peak_rss_mb"]), 2)  # type: ignore[arg-type]
     return result
@@ -64,6 +68,21 @@ def bench_aging(
     """Aging of N invoices (half of them paid) at a date (and N/10 for the ratios)."""
     with clean_errors():
         _print(_two_sizes("aging", invoices, ["--date", as_of]), as_json)
+
+
+@bench_app.command("run")
+def bench_run(
+    invoices: int = typer.Option(1_000_000, "--invoices", min=10),
+    as_json: bool = typer.Option(False, "--json"),
+    as_of: str = typer.Option("2025-12-31", "--date"),
+) -> None:
+    """Dunning run over N open invoices and N/10 customers (and N/10 for the ratios).
+
+    Set RELANCE_BENCH_DATABASE_URL (e.g. postgres://postgres@127.0.0.1/relance_bench) to
+    run on that database instead of SQLite: its schema is dropped and recreated.
+    """
+    with clean_errors():
+        _print(_two_sizes("run", invoices, ["--date", as_of], time_key="plan_s"), as_json)
 
 
 @bench_app.command("import-once", hidden=True)
@@ -96,3 +115,26 @@ def bench_aging_once(
         fail(f"--date: {exc}")
     migrate()
     _print(aging.run(invoices, day), as_json)
+
+
+@bench_app.command("run-once", hidden=True)
+def bench_run_once(
+    invoices: int = typer.Option(..., "--invoices", min=1),
+    as_json: bool = typer.Option(False, "--json"),
+    as_of: str = typer.Option("2025-12-31", "--date"),
+) -> None:
+    url = os.environ.get("RELANCE_BENCH_DATABASE_URL")
+    if url:
+        os.environ["DATABASE_URL"] = url  # read by the settings, instead of the step's SQLite file
+    setup_django()
+    from relance.bench import run
+    from relance.cli.base import migrate
+    from relance.domain.calendar import DateParseError, parse_date
+
+    try:
+        day: date = parse_date(as_of)
+    except DateParseError as exc:
+        fail(f"--date: {exc}")
+    run.reset_schema()
+    migrate()
+    _print(run.run(invoices, day), as_json)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +29,7 @@ from relance.core.errors import BadInput
 from relance.creditors.models import Creditor
 from relance.customers.models import Customer
 from relance.domain import dunning as dd
+from relance.domain.contact_rules import WEEK, Contact, ContactRules, Verdict, check
 from relance.domain.money import Money
 from relance.dunning.models import (
     Action,
@@ -244,6 +245,7 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
         if pk in customer_ids
     }
     sends = _last_sends(creditor)
+    contacts = _recent_contacts(creditor, as_of)
     by_owner: dict[int, list[tuple[int, int, str, date, int]]] = defaultdict(list)
     for row in rows:
         by_owner[row[1]].append(row)
@@ -276,7 +278,20 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
         ]
         plan = dd.plan_customer(policy, items, as_of, kind)
         for message in plan.messages:
-            actions.extend(_actions(policy_id, policy, message))
+            for planned in _actions(policy_id, policy, message):
+                verdict = _contact_rules_at_plan(planned, as_of, contacts.get(customer_id, []))
+                if verdict.allowed:
+                    actions.append(planned)
+                else:
+                    holdbacks.append(
+                        PlannedHoldback(
+                            customer_id,
+                            planned.currency,
+                            None,
+                            planned.step.key,
+                            f"{planned.channel}: {verdict.reason}",
+                        )
+                    )
         for held in plan.held:
             holdbacks.append(
                 PlannedHoldback(
@@ -315,6 +330,33 @@ def _pauses(creditor: Creditor, as_of: date) -> tuple[dict[int, str], dict[int, 
         elif invoice_id is not None:
             invoices[invoice_id] = text
     return customers, invoices
+
+
+#: At plan time the contact rules apply without courtesy hours (the send time is not known
+#: yet); the worker applies them all again just before sending.
+PLAN_RULES = replace(ContactRules(), windows={})
+
+
+def _recent_contacts(creditor: Creditor, as_of: date) -> dict[int, list[Contact]]:
+    """customer id → contacts sent to them in the week before `as_of` (one query)."""
+    found: dict[int, list[Contact]] = defaultdict(list)
+    for customer_id, sent_on, channel, day in Action.objects.filter(
+        creditor=creditor,
+        status=ActionStatus.SENT,
+        sent_on__gt=as_of - timedelta(days=WEEK),
+        sent_on__lte=as_of,
+        channel__in=list(dd.DEBTOR_CHANNELS),
+    ).values_list("customer_id", "sent_on", "channel", "as_of"):
+        if sent_on is not None:
+            found[customer_id].append(Contact(sent_on, channel, day.isoformat()))
+    return found
+
+
+def _contact_rules_at_plan(planned: PlannedAction, as_of: date, history: list[Contact]) -> Verdict:
+    if planned.channel not in dd.DEBTOR_CHANNELS:
+        return Verdict(True)
+    noon = datetime.combine(as_of, time(12, 0))
+    return check(PLAN_RULES, planned.channel, as_of.isoformat(), noon, history)
 
 
 def _in_flight(creditor: Creditor, as_of: date) -> dict[int, str]:

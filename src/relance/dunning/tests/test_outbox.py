@@ -232,16 +232,44 @@ def test_a_poison_action_does_not_block_the_others(ledger: Ledger, smtp: tuple[I
     assert [m["To"] for m in inbox.messages] == ["Jeanne Martin <compta@good.example>"]
 
 
-def test_contact_rules_postpone_with_the_reason(ledger: Ledger) -> None:
+def contacted(c: Customer, on: date) -> None:
+    """A message sent to the customer outside this run (e.g. a manual send)."""
+    Action.objects.create(
+        creditor=c.creditor,
+        customer=c,
+        currency="EUR",
+        as_of=on,
+        step_key="manual",
+        step_offset=0,
+        channel="email",
+        tone="courteous",
+        kind="reminder",
+        status=ActionStatus.SENT,
+        sent_on=on,
+        total_minor=0,
+        overdue_total_minor=0,
+        idempotency_key=f"manual-{c.pk}-{on}",
+    )
+
+
+def test_contact_rules_at_send_time_postpone_with_the_reason(ledger: Ledger) -> None:
     acme = customer(ledger)
-    ledger.invoice(acme, "F-OLD", "10.00", issued="2025-02-01", due="2025-02-28")
-    plan_run(ledger.creditor, date(2025, 3, 30))
-    assert dispatch(now=datetime(2025, 3, 30, 9, tzinfo=UTC)) == {"sent": 1}
-    [action] = planned(ledger, acme)[1:]  # the run of 1 April, two days after a contact
+    [action] = planned(ledger, acme)
+    contacted(acme, date(2025, 3, 31))  # recorded after the plan was made
     assert dispatch(now=NOW) == {"postponed": 1}
     action.refresh_from_db()
     assert action.status == ActionStatus.PLANNED and action.attempts == 0
-    assert action.reason == "postponed: cooldown: last contact on 2025-03-30"
+    assert action.reason == "postponed: cooldown: last contact on 2025-03-31"
     assert action.next_attempt_at is not None
-    assert timezone.localtime(action.next_attempt_at).date() == date(2025, 4, 2)
+    assert timezone.localtime(action.next_attempt_at).date() == date(2025, 4, 3)
     assert dispatch(now=action.next_attempt_at) == {"sent": 1}
+
+
+def test_contact_rules_at_plan_time_hold_back_with_the_reason(ledger: Ledger) -> None:
+    from relance.dunning.models import Holdback
+
+    acme = customer(ledger)
+    contacted(acme, date(2025, 3, 30))
+    assert planned(ledger, acme) == [Action.objects.get(step_key="manual")]
+    held = Holdback.objects.get()
+    assert (held.customer, held.reason) == (acme, "email: cooldown: last contact on 2025-03-30")
