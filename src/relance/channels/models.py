@@ -22,6 +22,8 @@ class CapturedMessage(models.Model):
     recipient_name = models.CharField(max_length=200, blank=True)
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment = models.BinaryField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,11 +40,12 @@ class DeliveryStatus(models.TextChoices):
     COMPLAINED = "complained", _("complained")
 
 
-def content_hash(subject: str, body: str, recipient: str) -> str:
+def content_hash(subject: str, body: str, recipient: str, attachment: bytes = b"") -> str:
     digest = hashlib.sha256()
     for part in (recipient, subject, body):
         digest.update(part.encode("utf-8"))
         digest.update(b"\x00")
+    digest.update(attachment)
     return digest.hexdigest()
 
 
@@ -66,6 +69,9 @@ class Correspondence(models.Model):
     recipient_name = models.CharField(max_length=200, blank=True)
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
+    #: the letter PDF (or another single attachment) exactly as sent
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment = models.BinaryField(null=True, blank=True)
     sha256 = models.CharField(max_length=64)
     sent_at = models.DateTimeField()
     delivery_status = models.CharField(
@@ -80,4 +86,5 @@ class Correspondence(models.Model):
         return f"{self.sent_at:%Y-%m-%d} {self.channel} → {self.recipient_name or self.recipient}"
 
     def content_intact(self) -> bool:
-        return self.sha256 == content_hash(self.subject, self.body, self.recipient)
+        attachment = bytes(self.attachment) if self.attachment else b""
+        return self.sha256 == content_hash(self.subject, self.body, self.recipient, attachment)

@@ -6,4 +6,9 @@ from relance.channels import views
 
 urlpatterns = [
     path("correspondence/<int:pk>/", views.correspondence, name="correspondence"),
+    path(
+        "correspondence/<int:pk>/attachment/",
+        views.attachment,
+        name="correspondence_attachment",
+    ),
 ]

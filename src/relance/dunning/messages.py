@@ -22,7 +22,8 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from django.template.loader import render_to_string
 
-from relance.channels.base import Outbound
+from relance.channels.base import Attachment, Outbound
+from relance.channels.letter.pdf import Letter, Row, Sender, render_pdf
 from relance.creditors.models import Creditor
 from relance.customers.models import Contact, ContactRole, Customer
 from relance.domain import dunning as dd
@@ -205,6 +206,7 @@ def render(action: Action, as_of: date) -> Outbound:
         "before_due": before_due,
         "today": _day(as_of, lang),
         "tone_label": str(LABELS[action.tone]),
+        "as_letter": action.channel in LETTER_CHANNELS,
     }
     if action.channel == dd.Channel.CALL:
         template, subject_key = "call_script", "call"
@@ -230,6 +232,10 @@ def render(action: Action, as_of: date) -> Outbound:
     if findings:
         first = findings[0]
         raise RefusedWording(f"wording refused ({first.code}): {first.excerpt}")
+    attachments: tuple[Attachment, ...] = ()
+    if action.channel in LETTER_CHANNELS:
+        pdf = render_pdf(_letter(action, lang, to, subject, body, lines, context))
+        attachments = (Attachment(f"{action.idempotency_key}.pdf", pdf, "application/pdf"),)
     if action.channel == dd.Channel.SMS:
         body = _sms_text(
             lang, creditor, lines, _money(action.overdue_total_minor, action.currency, lang)
@@ -245,6 +251,62 @@ def render(action: Action, as_of: date) -> Outbound:
         sender_email=creditor.email,
         reply_to=creditor.email,
         language=lang,
+        attachments=attachments,
+    )
+
+
+LETTER_CHANNELS = frozenset({dd.Channel.LETTER, dd.Channel.REGISTERED_LETTER})
+
+
+def _letter(
+    action: Action,
+    lang: str,
+    to: Recipient,
+    subject: str,
+    body: str,
+    lines: list[dict[str, Any]],
+    context: dict[str, Any],
+) -> Letter:
+    creditor = action.creditor
+    sender_lines = [
+        creditor.address_line1,
+        creditor.address_line2,
+        f"{creditor.postal_code} {creditor.city}".strip(),
+        " – ".join(p for p in (creditor.phone, creditor.email) if p),
+    ]
+    legal = [
+        f"{creditor.legal_name}{', ' + creditor.legal_form if creditor.legal_form else ''}",
+        f"SIREN {creditor.siren}" if creditor.siren else "",
+        creditor.rcs,
+        f"TVA {creditor.vat_number}" if creditor.vat_number else "",
+    ]
+    where = creditor.city or ""
+    when = context["today"]
+    place_date = (
+        (f"{where}, le {when}" if where else f"Le {when}")
+        if lang == "fr"
+        else (f"{where}, {when}" if where else when)
+    )
+    return Letter(
+        lang=lang,
+        sender=Sender(creditor.trade_name or creditor.legal_name, [x for x in sender_lines if x]),
+        address=to.address.splitlines(),
+        place_date=place_date,
+        subject=subject,
+        paragraphs=[p.strip() for p in body.split("\n\n") if p.strip()],
+        rows=[
+            Row(
+                line["number"],
+                line["issued"],
+                line["due"],
+                str(max(line["days_late"], 0)),
+                line["open"],
+            )
+            for line in lines
+        ],
+        total=context["overdue_total"] if context["has_overdue"] else context["total"],
+        registered=action.channel == dd.Channel.REGISTERED_LETTER,
+        footer=" – ".join(x for x in legal if x),
     )
 
 

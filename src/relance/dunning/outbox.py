@@ -194,6 +194,7 @@ def dispatch_one(
         sent = backend.send(message)
     except ChannelError as exc:
         return _failed(action, attempt, backend.name, exc, now)
+    first = message.attachments[0] if message.attachments else None
     with transaction.atomic():
         finished = timezone.now()
         Attempt.objects.filter(pk=attempt.pk).update(
@@ -216,7 +217,14 @@ def dispatch_one(
                 "recipient_name": message.recipient_name,
                 "subject": message.subject,
                 "body": message.body,
-                "sha256": content_hash(message.subject, message.body, message.recipient),
+                "attachment_name": first.filename if first else "",
+                "attachment": first.content if first else None,
+                "sha256": content_hash(
+                    message.subject,
+                    message.body,
+                    message.recipient,
+                    first.content if first else b"",
+                ),
                 "sent_at": finished,
             },
         )

@@ -18,6 +18,8 @@ class CaptureBackend:
                 "recipient_name": message.recipient_name,
                 "subject": message.subject[:300],
                 "body": message.body,
+                "attachment_name": message.attachments[0].filename if message.attachments else "",
+                "attachment": message.attachments[0].content if message.attachments else None,
             },
         )
         return Sent(self.name, f"capture-{row.pk}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -119,8 +120,11 @@ def test_contractual_rate_is_stated(ledger: Ledger, acme: Customer) -> None:
 def test_formal_notice(ledger: Ledger, acme: Customer) -> None:
     notice = make(ledger, acme, "registered_letter", "formal", kind=dd.StepKind.FORMAL_NOTICE)
     message = render(notice, DAY)
-    assert message.body.startswith("MISE EN DEMEURE")
+    # a letter: the heading, identities, place and date are laid out by the PDF
+    assert message.body.startswith("Bonjour Jeanne Martin")
     assert "quinze jours" in message.body and message.subject.startswith("Mise en demeure")
+    by_email = render(make(ledger, acme, "email", "formal", kind=dd.StepKind.FORMAL_NOTICE), DAY)
+    assert by_email.body.startswith("MISE EN DEMEURE") and "SIREN 732829320" in by_email.body
     assert message.recipient.splitlines() == [
         "ACME SAS",
         "À l'attention de Jeanne Martin",
@@ -189,3 +193,56 @@ def test_a_refused_wording_cancels_the_action(
     action.refresh_from_db()
     assert action.status == ActionStatus.CANCELLED
     assert action.reason.startswith("wording refused (fake_enforcement)")
+
+
+def _text_positions(pdf: bytes) -> list[tuple[str, float, float]]:
+    """(text, x, y) of each text run of the first page, in PDF points from the bottom-left."""
+    import io
+
+    from pypdf import PdfReader
+
+    found: list[tuple[str, float, float]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text.strip():
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            found.append((text.strip(), x, y))
+
+    PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return found
+
+
+def test_letters_are_pdfs_with_the_address_in_the_envelope_window(
+    ledger: Ledger, acme: Customer
+) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    notice = make(ledger, acme, "registered_letter", "formal", kind=dd.StepKind.FORMAL_NOTICE)
+    message = render(notice, DAY)
+    [attachment] = message.attachments
+    assert attachment.mimetype == "application/pdf" and attachment.content.startswith(b"%PDF")
+    raw = PdfReader(io.BytesIO(attachment.content)).pages[0].extract_text()
+    text = " ".join(raw.replace("\u202f", " ").replace("\xa0", " ").split())
+    for expected in (
+        "Lettre recommandée avec accusé de réception",
+        "Mise en demeure",
+        "3 rue Neuve",
+        "69001 Lyon",
+        "quinze jours",
+        "Jours de retard",
+    ):
+        assert expected in text, expected
+    number = notice.items.get().invoice.number
+    assert number in text and "1 500,00 €" in text
+    mm = 72 / 25.4
+    a4_height = 297 * mm
+    positions = {t: (x, y) for t, x, y in _text_positions(attachment.content)}
+    x, y = positions["ACME SAS"]
+    # French window envelope (DL, right window): 110 mm from the left, 45–90 mm from the top
+    assert 105 * mm < x < 120 * mm
+    assert 45 * mm < a4_height - y < 90 * mm
+    email = render(make(ledger, acme, "email"), DAY)
+    assert email.attachments == ()

@@ -273,3 +273,25 @@ def test_contact_rules_at_plan_time_hold_back_with_the_reason(ledger: Ledger) ->
     assert planned(ledger, acme) == [Action.objects.get(step_key="manual")]
     held = Holdback.objects.get()
     assert (held.customer, held.reason) == (acme, "email: cooldown: last contact on 2025-03-30")
+
+
+def test_a_letter_is_archived_with_its_pdf(ledger: Ledger, client: Any) -> None:
+    from relance.accounts.models import Role
+    from relance.dunning.models import PolicyStep
+    from relance.dunning.services import ensure_default_policy
+
+    policy = ensure_default_policy(ledger.creditor)
+    PolicyStep.objects.filter(policy=policy, key="j+1").update(channels="letter")
+    acme = customer(ledger)
+    planned(ledger, acme)
+    assert dispatch(now=NOW) == {"sent": 1}
+    copy = Correspondence.objects.get()
+    assert copy.channel == "letter" and copy.attachment is not None
+    assert bytes(copy.attachment).startswith(b"%PDF")
+    assert copy.content_intact()
+    client.force_login(ledger.user("boss", Role.ADMIN))
+    response = client.get(f"/correspondence/{copy.pk}/attachment/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    Correspondence.objects.filter(pk=copy.pk).update(attachment=b"%PDF-forged")
+    copy.refresh_from_db()
+    assert not copy.content_intact()
