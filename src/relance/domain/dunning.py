@@ -111,6 +111,13 @@ class Policy:
     name: str
     steps: tuple[Step, ...]
     repeat: Repeat | None = None
+    #: derived lookups, filled on first use: step index by key, usable steps by kind
+    _index: dict[str, int] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
+    _usable: dict[tuple[str, bool], tuple[int, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         if not self.steps:
@@ -134,10 +141,26 @@ class Policy:
             raise PolicyError(f"policy {self.key}: repeat needs every_days ≥ 1 and max_times ≥ 0")
 
     def index(self, key: str) -> int:
-        for i, step in enumerate(self.steps):
-            if step.key == key:
-                return i
-        raise PolicyError(f"policy {self.key} has no step {key}")
+        found = self._index.get(key)
+        if found is None:
+            found = next((i for i, step in enumerate(self.steps) if step.key == key), -1)
+            self._index[key] = found
+        if found == -1:
+            raise PolicyError(f"policy {self.key} has no step {key}")
+        return found
+
+    def usable(self, customer_kind: str, overdue: bool) -> tuple[int, ...]:
+        """Indices of the steps that apply to this kind of customer (steps before the due
+        date only while the item is not overdue)."""
+        found = self._usable.get((customer_kind, overdue))
+        if found is None:
+            found = tuple(
+                i
+                for i, s in enumerate(self.steps)
+                if s.applies_to(customer_kind) and not (overdue and s.before_due)
+            )
+            self._usable[(customer_kind, overdue)] = found
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,11 +187,7 @@ def next_due(
 ) -> Due | None:
     """The step an item should receive on `as_of`, or None."""
     days = (as_of - due_date).days
-    usable = [
-        i
-        for i, s in enumerate(policy.steps)
-        if s.applies_to(customer_kind) and not (days > 0 and s.before_due)
-    ]
+    usable = policy.usable(customer_kind, days > 0)
     if history.last_step is None or history.last_sent_on is None:
         reached = [i for i in usable if policy.steps[i].offset_days <= days]
         if not reached:

@@ -165,10 +165,10 @@ def render(action: Action, as_of: date) -> Outbound:
     lang = customer.language if customer.language in LANGUAGES else "fr"
     contacts = list(customer.contacts.all())
     to = recipient(action.channel, customer, contacts)
-    invoice_ids = [item.invoice_id for item in action.items.all()]
-    invoices = {i.pk: i for i in Invoice.objects.filter(pk__in=invoice_ids)}
+    items = action.lines()
+    invoices = {i.pk: i for i in Invoice.objects.filter(pk__in=[x.invoice_id for x in items])}
     lines = []
-    for item in sorted(action.items.all(), key=lambda i: (invoices[i.invoice_id].due_date, i.pk)):
+    for item in sorted(items, key=lambda i: (invoices[i.invoice_id].due_date, i.invoice_id)):
         inv = invoices[item.invoice_id]
         lines.append(
             {

@@ -13,6 +13,7 @@ reminders (see relance.dunning.services.histories).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -218,6 +219,14 @@ class Run(models.Model):
         return f"run {self.as_of.isoformat()}"
 
 
+@dataclass(frozen=True, slots=True)
+class Line:
+    invoice_id: int
+    level_key: str
+    advances: bool
+    open_minor: int
+
+
 class ActionStatus(models.TextChoices):
     NEEDS_APPROVAL = "needs_approval", _("needs approval")
     PLANNED = "planned", _("planned")
@@ -250,6 +259,9 @@ class Action(models.Model):
     overdue_total_minor = models.BigIntegerField()
     reason = models.CharField(max_length=200, blank=True)
     idempotency_key = models.CharField(max_length=120, unique=True)
+    #: the invoices listed at the level they already stand at (this message does not move
+    #: them): [[invoice id, level key, open minor], …]. Invoices it moves are ActionItems.
+    listed = models.JSONField(default=list, blank=True)
     sent_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     #: review queue: who approved or skipped the action, when
@@ -279,10 +291,24 @@ class Action(models.Model):
     def __str__(self) -> str:
         return f"{self.step_key} {self.channel} → customer {self.customer_id} ({self.status})"
 
+    def lines(self) -> list[Line]:
+        """Every invoice of the message: those it moves (items) and those it lists."""
+        moved = [Line(i.invoice_id, i.level_key, True, i.open_minor) for i in self.items.all()]
+        listed = [
+            Line(int(inv), str(level), False, int(minor)) for inv, level, minor in self.listed
+        ]
+        return moved + listed
+
 
 class ActionItem(models.Model):
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="items")
-    invoice = models.ForeignKey("ledger.Invoice", on_delete=models.CASCADE, related_name="+")
+    # No index of their own: the unique (action, invoice) and the (invoice, advances) indexes
+    # below start with them (fewer indexes to maintain on a run's bulk insert).
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, related_name="items", db_index=False
+    )
+    invoice = models.ForeignKey(
+        "ledger.Invoice", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     #: the step the invoice stands at in this message ("" if never reminded), its offset
     #: (kept so that history survives edits of the policy) and its repetition
     level_key = models.CharField(max_length=40, blank=True)

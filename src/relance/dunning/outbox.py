@@ -72,7 +72,7 @@ def _claimable(now: datetime) -> Q:
 
 def _recheck(action: Action, today: date) -> str:
     """Why the action must not be sent any more ("" if it still should)."""
-    invoice_ids = list(action.items.values_list("invoice_id", flat=True))
+    invoice_ids = [line.invoice_id for line in action.lines()]
     still_open = Invoice.objects.filter(
         pk__in=invoice_ids, status=InvoiceStatus.ISSUED, open_minor__gt=0
     )

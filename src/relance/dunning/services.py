@@ -14,23 +14,27 @@ the latest run is refused.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from relance.core.bulk import bulk_insert
 from relance.core.errors import BadInput
 from relance.creditors.models import Creditor
 from relance.customers.models import Customer
 from relance.domain import dunning as dd
 from relance.domain.contact_rules import WEEK, Contact, ContactRules, Verdict, check
-from relance.domain.money import Money
+from relance.domain.money import Money, exponent
 from relance.dunning.models import (
     Action,
     ActionItem,
@@ -270,7 +274,7 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
                 customer_id=customer_id,
                 currency=currency,
                 due_date=due,
-                open_amount=Money.from_minor(open_minor, currency).amount,
+                open_amount=Decimal(open_minor).scaleb(-_exponent(currency)),
                 history=_history(policy, sends.get(inv)),
                 held=held_invoices.get(inv, ""),
             )
@@ -382,24 +386,31 @@ _Send = tuple[date, str, int, int]
 
 
 def _last_sends(creditor: Creditor) -> dict[int, _Send]:
-    latest: dict[int, _Send] = {}
-    query = (
-        ActionItem.objects.filter(
-            advances=True,
-            action__creditor=creditor,
-            action__status=ActionStatus.SENT,
-            invoice__open_minor__gt=0,
-        )
-        .order_by()
-        .values_list("invoice_id", "action__sent_on", "level_key", "level_offset", "repeat")
+    # Plain SQL: this reads one row per invoice ever moved by a sent message.
+    item, action, invoice = (
+        ActionItem._meta.db_table,
+        Action._meta.db_table,
+        Invoice._meta.db_table,
     )
-    for invoice_id, sent_on, key, offset, repeat in query.iterator(chunk_size=BULK):
-        if sent_on is None or offset is None:  # excluded by constraints; keeps types exact
-            continue
-        send: _Send = (sent_on, key, offset, repeat)
-        old = latest.get(invoice_id)
-        if old is None or (send[0], send[2], send[3]) > (old[0], old[2], old[3]):
-            latest[invoice_id] = send
+    sql = (
+        f"SELECT i.invoice_id, a.sent_on, i.level_key, i.level_offset, i.repeat "  # noqa: S608
+        f"FROM {item} i JOIN {action} a ON a.id = i.action_id "
+        f"JOIN {invoice} v ON v.id = i.invoice_id "
+        "WHERE a.creditor_id = %s AND a.status = %s AND i.advances AND v.open_minor > 0"
+    )
+    latest: dict[int, _Send] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [creditor.pk, ActionStatus.SENT.value])
+        while rows := cursor.fetchmany(BULK):
+            for invoice_id, sent_on, key, offset, repeat in rows:
+                if sent_on is None or offset is None:  # excluded by constraints
+                    continue
+                if isinstance(sent_on, str):
+                    sent_on = date.fromisoformat(sent_on)
+                send: _Send = (sent_on, key, offset, repeat)
+                old = latest.get(invoice_id)
+                if old is None or (sent_on, offset, repeat) > (old[0], old[2], old[3]):
+                    latest[invoice_id] = send
     return latest
 
 
@@ -424,10 +435,17 @@ def _history(policy: dd.Policy, send: _Send | None) -> dd.History:
     return dd.History(index, sent_on, repeats)
 
 
+_exponent = cache(exponent)
+
+
+def _minor(amount: Decimal, currency: str) -> int:
+    """An exact Decimal amount in minor units (the domain keeps the currency's decimals)."""
+    return int(amount.scaleb(_exponent(currency)))
+
+
 def _actions(policy_id: int, policy: dd.Policy, message: dd.Message) -> Iterable[PlannedAction]:
     step = policy.steps[message.step]
-    exponent_total = Money.of(message.total, message.currency).minor
-    overdue = Money.of(message.overdue_total, message.currency).minor
+    currency = message.currency
     lines = tuple(
         PlannedLine(
             invoice_id=line.item.invoice_id,
@@ -435,7 +453,7 @@ def _actions(policy_id: int, policy: dd.Policy, message: dd.Message) -> Iterable
             level_offset=policy.steps[line.level].offset_days if line.level is not None else None,
             repeat=line.advances.repeat if line.advances is not None else 0,
             advances=line.advances is not None,
-            open_minor=Money.of(line.item.open_amount, message.currency).minor,
+            open_minor=_minor(line.item.open_amount, currency),
         )
         for line in message.lines
     )
@@ -443,16 +461,20 @@ def _actions(policy_id: int, policy: dd.Policy, message: dd.Message) -> Iterable
     for channel in step.channels:
         yield PlannedAction(
             customer_id=message.customer_id,
-            currency=message.currency,
+            currency=currency,
             policy_id=policy_id,
             step=step,
             repeat=message.repeat,
             channel=channel,
             status=status,
-            total_minor=exponent_total,
-            overdue_total_minor=overdue,
+            total_minor=_minor(message.total, currency),
+            overdue_total_minor=_minor(message.overdue_total, currency),
             lines=lines,
         )
+
+
+def _key(creditor_id: int, as_of: date, a: PlannedAction) -> str:
+    return f"run:{creditor_id}:{as_of.isoformat()}:{a.customer_id}:{a.currency}:{a.channel}"
 
 
 def _write(
@@ -462,6 +484,7 @@ def _write(
     holdbacks: list[PlannedHoldback],
     user: object | None,
 ) -> Run:
+    """Write the plan with plain bulk INSERTs (hundreds of thousands of rows at 1M invoices)."""
     # Unsent plans of earlier days give way to this one (it plans their items afresh).
     Action.objects.filter(creditor=creditor, status=ActionStatus.PLANNED, as_of__lt=as_of).update(
         status=ActionStatus.CANCELLED, reason=f"superseded by the run of {as_of.isoformat()}"
@@ -474,62 +497,65 @@ def _write(
         actions=len(actions),
         holdbacks=len(holdbacks),
     )
-    rows = Action.objects.bulk_create(
-        [
-            Action(
-                run=run,
-                creditor=creditor,
-                customer_id=a.customer_id,
-                currency=a.currency,
-                as_of=as_of,
-                policy_id=a.policy_id,
-                step_key=a.step.key,
-                step_offset=a.step.offset_days,
-                repeat=a.repeat,
-                channel=a.channel,
-                tone=a.step.tone,
-                kind=a.step.kind,
-                states_penalties=a.step.states_penalties,
-                status=a.status,
-                total_minor=a.total_minor,
-                overdue_total_minor=a.overdue_total_minor,
-                idempotency_key=(
-                    f"run:{creditor.pk}:{as_of.isoformat()}:{a.customer_id}:{a.currency}:{a.channel}"
+    bulk_insert(
+        Action,
+        (
+            {
+                "run_id": run.pk,
+                "creditor_id": creditor.pk,
+                "customer_id": a.customer_id,
+                "currency": a.currency,
+                "as_of": as_of,
+                "policy_id": a.policy_id,
+                "step_key": a.step.key,
+                "step_offset": a.step.offset_days,
+                "repeat": a.repeat,
+                "channel": str(a.channel),
+                "tone": str(a.step.tone),
+                "kind": str(a.step.kind),
+                "states_penalties": a.step.states_penalties,
+                "status": str(a.status),
+                "total_minor": a.total_minor,
+                "overdue_total_minor": a.overdue_total_minor,
+                "idempotency_key": _key(creditor.pk, as_of, a),
+                "listed": json.dumps(
+                    [[x.invoice_id, x.level_key, x.open_minor] for x in a.lines if not x.advances]
                 ),
-            )
+            }
             for a in actions
-        ],
-        batch_size=BULK,
-    )
-    ActionItem.objects.bulk_create(
-        (
-            ActionItem(
-                action_id=row.pk,
-                invoice_id=line.invoice_id,
-                level_key=line.level_key,
-                level_offset=line.level_offset,
-                repeat=line.repeat,
-                advances=line.advances,
-                open_minor=line.open_minor,
-            )
-            for row, planned in zip(rows, actions, strict=True)
-            for line in planned.lines
         ),
-        batch_size=BULK,
     )
-    Holdback.objects.bulk_create(
+    ids = dict(Action.objects.filter(run=run).values_list("idempotency_key", "id"))
+    bulk_insert(
+        ActionItem,
         (
-            Holdback(
-                run=run,
-                customer_id=h.customer_id,
-                currency=h.currency,
-                invoice_id=h.invoice_id,
-                step_key=h.step_key,
-                reason=h.reason,
-            )
+            {
+                "action_id": ids[_key(creditor.pk, as_of, planned)],
+                "invoice_id": line.invoice_id,
+                "level_key": line.level_key,
+                "level_offset": line.level_offset,
+                "repeat": line.repeat,
+                "advances": line.advances,
+                "open_minor": line.open_minor,
+            }
+            for planned in actions
+            for line in planned.lines
+            if line.advances
+        ),
+    )
+    bulk_insert(
+        Holdback,
+        (
+            {
+                "run_id": run.pk,
+                "customer_id": h.customer_id,
+                "currency": h.currency,
+                "invoice_id": h.invoice_id,
+                "step_key": h.step_key,
+                "reason": h.reason,
+            }
             for h in holdbacks
         ),
-        batch_size=BULK,
     )
     return run
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from relance.accounts.models import Membership
 from relance.core.errors import BadInput
 from relance.customers.models import Customer
-from relance.dunning.models import LABELS, Action, ActionItem, ActionStatus, Holdback, Run
+from relance.dunning.models import LABELS, Action, ActionStatus, Holdback, Run
 from relance.dunning.services import Decision, decide, plan_run
 from relance.ledger.models import Invoice
 from relance.web.access import member_required
@@ -77,16 +76,25 @@ def reminders(request: HttpRequest) -> HttpResponse:
     rows: dict[tuple[int, str], MessageRow] = {}
     held: list[dict[str, Any]] = []
     if run is not None:
-        actions = Action.objects.filter(run=run, customer_id__in=customers).order_by(
-            "customer_id", "currency", "channel"
+        actions = list(
+            Action.objects.filter(run=run, customer_id__in=customers)
+            .order_by("customer_id", "currency", "channel")
+            .prefetch_related("items")
         )
-        items: dict[int, list[tuple[str, str, bool]]] = defaultdict(list)
-        for action_id, number, level, moves in (
-            ActionItem.objects.filter(action__in=actions)
-            .order_by("invoice__due_date")
-            .values_list("action_id", "invoice__number", "level_key", "advances")
-        ):
-            items[action_id].append((number, level, moves))
+        lines = {a.pk: a.lines() for a in actions}
+        invoices = {
+            pk: (number, due)
+            for pk, number, due in Invoice.objects.filter(
+                pk__in={x.invoice_id for ls in lines.values() for x in ls}
+            ).values_list("id", "number", "due_date")
+        }
+        items: dict[int, list[tuple[str, str, bool]]] = {
+            pk: [
+                (invoices[x.invoice_id][0], x.level_key, x.advances)
+                for x in sorted(ls, key=lambda x: (invoices[x.invoice_id][1], x.invoice_id))
+            ]
+            for pk, ls in lines.items()
+        }
         for a in actions:
             row = rows.setdefault(
                 (a.customer_id, a.currency),

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from relance.core.bulk import bulk_insert
 from relance.core.errors import BadInput
 from relance.core.models import Source
 from relance.creditors.models import Creditor
@@ -468,46 +468,6 @@ def _known(model: type[models.Model], column: str, creditor_id: int, keys: list[
     return found
 
 
-def _bulk_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    """INSERT many rows with executemany (defaults filled from the model, no instances built)."""
-    if not rows:
-        return
-    fields = [
-        f
-        for f in model._meta.concrete_fields
-        if not f.primary_key and not getattr(f, "generated", False)
-    ]
-    qn = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
-        qn(model._meta.db_table),
-        ", ".join(qn(str(f.column)) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    now = models.DateTimeField().get_db_prep_save(timezone.now(), connection)
-    base: dict[str, Any] = {}
-    date_names: list[str] = []
-    for f in fields:
-        if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
-            base[f.attname] = now
-            continue
-        base[f.attname] = f.get_default()
-        if isinstance(f, models.DateField) and not isinstance(f, models.DateTimeField):
-            date_names.append(f.attname)
-    getter = operator.itemgetter(*(f.attname for f in fields))
-    adapt = connection.ops.adapt_datefield_value
-    params = []
-    for row in rows:
-        merged = base.copy()
-        merged.update(row)
-        for name in date_names:
-            value = merged[name]
-            if value is not None:
-                merged[name] = adapt(value)
-        params.append(getter(merged))
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
 # --------------------------------------------------------------------------- kinds
 
 
@@ -659,7 +619,7 @@ class _Customers(_Handler):
                 run.unchanged += 1
                 run.show(line, "unchanged", {"external_ref": ref, **values})
         if run.writing:
-            _bulk_insert(Customer, create)
+            bulk_insert(Customer, create)
 
 
 class _Contacts(_Handler):
@@ -778,7 +738,7 @@ class _Contacts(_Handler):
             if action_pk is not None:
                 Contact.objects.filter(pk=action_pk).update(**changed, updated_at=timezone.now())
         if run.writing:
-            _bulk_insert(Contact, create)
+            bulk_insert(Contact, create)
 
 
 _INVOICE_FIELDS = (
@@ -922,7 +882,7 @@ class _Invoices(_Handler):
                 ),
             )
         # Always written, so that a number repeated in a later chunk is found above.
-        _bulk_insert(Invoice, create)
+        bulk_insert(Invoice, create)
 
     @staticmethod
     def _difference(new: dict[str, Any], old: dict[str, Any]) -> tuple[str, str, str] | None:

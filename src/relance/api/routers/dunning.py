@@ -18,6 +18,7 @@ from relance.core.errors import BadInput
 from relance.creditors.models import Creditor
 from relance.dunning.models import Action, ActionStatus, Run
 from relance.dunning.services import Decision, decide, plan_run
+from relance.ledger.models import Invoice
 
 router = Router(tags=["dunning"])
 
@@ -136,13 +137,13 @@ def list_actions(
     if customer is not None:
         qs = qs.filter(customer_id=customer)
     count, items = page(
-        qs.order_by("-as_of", "customer_id", "currency", "channel").prefetch_related(
-            "items__invoice"
-        ),
+        qs.order_by("-as_of", "customer_id", "currency", "channel").prefetch_related("items"),
         limit,
         offset,
     )
-    return page_body(count, limit, offset, [_action_out(a) for a in items])
+    ids = {line.invoice_id for a in items for line in a.lines()}
+    numbers = dict(Invoice.objects.filter(pk__in=ids).values_list("id", "number"))
+    return page_body(count, limit, offset, [_action_out(a, numbers) for a in items])
 
 
 @router.post(
@@ -180,7 +181,7 @@ def _run_out(run: Run) -> dict[str, Any]:
     }
 
 
-def _action_out(action: Action) -> dict[str, Any]:
+def _action_out(action: Action, numbers: dict[int, str]) -> dict[str, Any]:
     return {
         "id": action.pk,
         "run": action.run_id,
@@ -199,12 +200,12 @@ def _action_out(action: Action) -> dict[str, Any]:
         "sent_on": action.sent_on,
         "items": [
             {
-                "invoice": item.invoice_id,
-                "number": item.invoice.number,
-                "level": item.level_key,
-                "advances": item.advances,
-                "open": amount_text(item.open_minor, action.currency),
+                "invoice": line.invoice_id,
+                "number": numbers.get(line.invoice_id, ""),
+                "level": line.level_key,
+                "advances": line.advances,
+                "open": amount_text(line.open_minor, action.currency),
             }
-            for item in action.items.all()
+            for line in action.lines()
         ],
     }

@@ -297,3 +297,21 @@ def test_a_new_run_supersedes_unsent_plans_and_keeps_pending_approvals(ledger: L
         waiting.pk,
         f"awaiting approval (run of {day(1).isoformat()})",
     )
+
+
+def test_invoices_listed_at_their_level_are_kept_with_the_message(ledger: Ledger) -> None:
+    acme = ledger.customer("ACME")
+    old = ledger.invoice(acme, "F-OLD", "100.00", issued=day(-30), due=DUE)
+    for offset in (1, 8, 15, 30):
+        plan_run(ledger.creditor, day(offset))
+        mark_sent(day(offset))
+    new = ledger.invoice(acme, "F-NEW", "50.00", issued=day(0), due=day(34))
+    plan_run(ledger.creditor, day(35))
+    action = Action.objects.get(as_of=day(35))
+    assert action.step_key == "j+1"
+    assert action.listed == [[old.pk, "j+30", 10000]]
+    assert [(x.invoice_id, x.level_key, x.advances) for x in action.lines()] == [
+        (new.pk, "j+1", True),
+        (old.pk, "j+30", False),
+    ]
+    assert list(action.items.values_list("invoice_id", flat=True)) == [new.pk]
