@@ -92,6 +92,12 @@ def test_login_then_open_a_customer(live_server: Any) -> None:
             page.get_by_role("link", name="Clients").first.click()
             page.wait_for_url("**/customers/")
             page.screenshot(path=str(SCREENSHOTS / "customers-fr.png"), full_page=True)
+            # the reminders page: tomorrow's preview, in French
+            page.get_by_role("link", name="Relances").first.click()
+            page.wait_for_url("**/reminders/")
+            assert page.get_by_role("heading", level=1).inner_text().startswith("Relances du")
+            assert "Chaudronnerie Lumière SAS" in page.locator("main").inner_text()
+            page.screenshot(path=str(SCREENSHOTS / "reminders-fr.png"), full_page=True)
             violations = [text for text in console if "Content Security Policy" in text]
             assert not violations, violations
         finally:
