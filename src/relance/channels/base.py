@@ -59,3 +59,6 @@ class Backend(Protocol):
     name: str
 
     def send(self, message: Outbound) -> Sent: ...
+
+    def close(self) -> None:
+        """Release what the backend keeps open between messages (a connection)."""

@@ -138,3 +138,28 @@ def bench_run_once(
     run.reset_schema()
     migrate()
     _print(run.run(invoices, day), as_json)
+
+
+@bench_app.command("dispatch")
+def bench_dispatch(
+    messages: int = typer.Option(2000, "--messages", min=1),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The worker sending N planned emails to a local SMTP server (aiosmtpd): messages/s."""
+    from relance.bench.measure import run_step
+
+    with clean_errors(), tempfile.TemporaryDirectory(prefix="relance-bench-") as tmp:
+        _print(run_step(["dispatch-once", "--messages", str(messages)], Path(tmp)), as_json)
+
+
+@bench_app.command("dispatch-once", hidden=True)
+def bench_dispatch_once(
+    messages: int = typer.Option(..., "--messages", min=1),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    setup_django()
+    from relance.bench import dispatch
+    from relance.cli.base import migrate
+
+    migrate()
+    _print(dispatch.run(messages), as_json)

@@ -286,7 +286,15 @@ class Action(models.Model):
                 name="action_sent_on_iff_sent",
             ),
         ]
-        indexes = [models.Index(fields=["creditor", "status"], name="action_status_idx")]
+        indexes = [
+            models.Index(fields=["creditor", "status"], name="action_status_idx"),
+            # the worker's queue: actions waiting to be sent, by their next attempt
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="action_queue_idx",
+                condition=Q(status__in=["planned", "sending"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.step_key} {self.channel} → customer {self.customer_id} ({self.status})"

@@ -32,7 +32,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from relance.channels.base import ChannelError, Outbound, PermanentError
+from relance.channels.base import Backend, ChannelError, Outbound, PermanentError
 from relance.channels.models import Correspondence, content_hash
 from relance.channels.registry import backend_for
 from relance.domain.contact_rules import WEEK, Contact, ContactRules, Verdict, check
@@ -73,16 +73,22 @@ def _claimable(now: datetime) -> Q:
 def _recheck(action: Action, today: date) -> str:
     """Why the action must not be sent any more ("" if it still should)."""
     invoice_ids = [line.invoice_id for line in action.lines()]
-    still_open = Invoice.objects.filter(
-        pk__in=invoice_ids, status=InvoiceStatus.ISSUED, open_minor__gt=0
+    still_open = set(
+        Invoice.objects.filter(
+            pk__in=invoice_ids, status=InvoiceStatus.ISSUED, open_minor__gt=0
+        ).values_list("pk", flat=True)
     )
-    if not still_open.exists():
+    if not still_open:
         return "paid or credited since it was planned"
-    active = Pause.objects.filter(Q(until__isnull=True) | Q(until__gte=today))
-    if active.filter(customer_id=action.customer_id).exists():
-        return "customer paused since it was planned"
-    paused = set(active.filter(invoice_id__in=invoice_ids).values_list("invoice_id", flat=True))
-    if set(still_open.values_list("pk", flat=True)) <= paused:
+    pauses = Pause.objects.filter(Q(until__isnull=True) | Q(until__gte=today)).filter(
+        Q(customer_id=action.customer_id) | Q(invoice_id__in=invoice_ids)
+    )
+    paused: set[int] = set()
+    for customer_id, invoice_id in pauses.values_list("customer_id", "invoice_id"):
+        if customer_id is not None:
+            return "customer paused since it was planned"
+        paused.add(invoice_id)
+    if still_open <= paused:
         return "every invoice paused or paid since it was planned"
     return ""
 
@@ -125,10 +131,11 @@ def _claim(now: datetime, today: date) -> tuple[Action, Attempt, Outbound] | Out
             .get(pk=candidate.pk)
         )
         number = action.attempts
-        # A previous attempt that never finished (the worker died) stays on record.
-        Attempt.objects.filter(action=action, outcome=AttemptOutcome.STARTED).update(
-            finished_at=now, error="the worker stopped during this attempt"
-        )
+        if number > 1:
+            # A previous attempt that never finished (the worker died) stays on record.
+            Attempt.objects.filter(action=action, outcome=AttemptOutcome.STARTED).update(
+                finished_at=now, error="the worker stopped during this attempt"
+            )
         reason = _recheck(action, today)
         if reason:
             action.status = ActionStatus.CANCELLED
@@ -179,6 +186,7 @@ def dispatch_one(
     now: datetime | None = None,
     *,
     before_send: Callable[[Action], None] | None = None,
+    backends: dict[str, Backend] | None = None,
 ) -> Outcome | None:
     """Claim, re-check, send and record one action; None when nothing is due."""
     now = now or timezone.now()
@@ -189,7 +197,12 @@ def dispatch_one(
     action, attempt, message = claimed
     if before_send is not None:
         before_send(action)
-    backend = backend_for(action.channel)
+    if backends is None:
+        backend = backend_for(action.channel)
+    elif action.channel in backends:
+        backend = backends[action.channel]
+    else:
+        backend = backends[action.channel] = backend_for(action.channel)
     try:
         sent = backend.send(message)
     except ChannelError as exc:
@@ -260,13 +273,18 @@ def dispatch(limit: int | None = None, now: datetime | None = None) -> Counter[s
     counts: Counter[str] = Counter()
     done = 0
     seen: set[int] = set()
-    while limit is None or done < limit:
-        outcome = dispatch_one(now)
-        if outcome is None:
-            break
-        if outcome.status == "retry" and outcome.action_id in seen:
-            break  # everything left is waiting for its next attempt
-        seen.add(outcome.action_id)
-        counts[outcome.status] += 1
-        done += 1
+    backends: dict[str, Backend] = {}  # kept for the pass: one SMTP connection, not one per email
+    try:
+        while limit is None or done < limit:
+            outcome = dispatch_one(now, backends=backends)
+            if outcome is None:
+                break
+            if outcome.status == "retry" and outcome.action_id in seen:
+                break  # everything left is waiting for its next attempt
+            seen.add(outcome.action_id)
+            counts[outcome.status] += 1
+            done += 1
+    finally:
+        for backend in backends.values():
+            backend.close()
     return counts

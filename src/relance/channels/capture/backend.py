@@ -9,6 +9,9 @@ from relance.channels.models import CapturedMessage
 class CaptureBackend:
     name = "capture"
 
+    def close(self) -> None:
+        """Nothing kept open."""
+
     def send(self, message: Outbound) -> Sent:
         row, _created = CapturedMessage.objects.get_or_create(
             idempotency_key=message.idempotency_key,

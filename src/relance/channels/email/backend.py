@@ -7,6 +7,7 @@ crash carries the same id and receivers treat it as one message.
 from __future__ import annotations
 
 import smtplib
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -21,7 +22,25 @@ def message_id(key: str) -> str:
 
 
 class EmailBackend:
+    """Keeps one SMTP connection open for a pass of the worker (closed by `close()`)."""
+
     name = "email"
+
+    def __init__(self) -> None:
+        self._connection: Any = None
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            finally:
+                self._connection = None
+
+    def _deliver(self, email: EmailMessage) -> None:
+        if self._connection is None:
+            self._connection = get_connection(fail_silently=False)
+            self._connection.open()
+        self._connection.send_messages([email])
 
     def send(self, message: Outbound) -> Sent:
         if not message.recipient:
@@ -44,14 +63,21 @@ class EmailBackend:
         for attachment in message.attachments:
             email.attach(attachment.filename, attachment.content, attachment.mimetype)
         try:
-            with get_connection(fail_silently=False) as connection:
-                connection.send_messages([email])
+            try:
+                self._deliver(email)
+            except smtplib.SMTPServerDisconnected:
+                # The server closed the kept connection (idle timeout): one fresh try.
+                self.close()
+                self._deliver(email)
         except smtplib.SMTPRecipientsRefused as exc:
+            self.close()
             raise PermanentError(f"recipient refused: {exc.recipients}") from exc
         except smtplib.SMTPResponseException as exc:
+            self.close()
             if 500 <= exc.smtp_code < 600:
                 raise PermanentError(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
             raise TransientError(f"{exc.smtp_code} {exc.smtp_error!r}") from exc
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+            self.close()
             raise TransientError(f"{type(exc).__name__}: {exc}") from exc
         return Sent(self.name, mid)

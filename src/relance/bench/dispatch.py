@@ -1,0 +1,113 @@
+"""The worker sending N planned emails to a local SMTP server (aiosmtpd) in this process."""
+
+from __future__ import annotations
+
+import email
+import socket
+import time
+from datetime import UTC, date, datetime
+from typing import Any
+
+from relance.bench.measure import peak_rss_mb
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.ids.append(str(email.message_from_bytes(envelope.content)["Message-ID"]))
+        return "250 Message accepted"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def setup(n: int, as_of: date) -> int:
+    """A creditor, N customers with one contact and one overdue invoice each; the run planned."""
+    from relance.core.bulk import bulk_insert
+    from relance.creditors.models import Creditor
+    from relance.customers.models import Contact, Customer
+    from relance.dunning.services import plan_run
+    from relance.ledger.models import Invoice
+
+    creditor = Creditor.objects.create(
+        legal_name="Bench SAS", siren="732829320", email="compta@bench.example", city="Lyon"
+    )
+    bulk_insert(
+        Customer,
+        (
+            {"creditor_id": creditor.pk, "external_ref": f"C{i:07d}", "legal_name": f"Client {i}"}
+            for i in range(n)
+        ),
+    )
+    ids = list(
+        Customer.objects.filter(creditor=creditor).order_by("pk").values_list("pk", flat=True)
+    )
+    bulk_insert(
+        Contact,
+        (
+            {"customer_id": pk, "last_name": "Martin", "email": f"compta{pk}@client.example"}
+            for pk in ids
+        ),
+    )
+    bulk_insert(
+        Invoice,
+        (
+            {
+                "creditor_id": creditor.pk,
+                "customer_id": pk,
+                "number": f"F-{pk}",
+                "issue_date": date(as_of.year, as_of.month, 1).replace(day=1),
+                "due_date": as_of.replace(day=max(1, as_of.day - 1)),
+                "currency": "EUR",
+                "total_incl_tax_minor": 120000,
+            }
+            for pk in ids
+        ),
+    )
+    plan_run(creditor, as_of)
+    return creditor.pk
+
+
+def run(n_messages: int, as_of: date = date(2025, 12, 31)) -> dict[str, object]:
+    from aiosmtpd.controller import Controller
+    from django.conf import settings
+
+    from relance.dunning.models import Action, ActionStatus
+    from relance.dunning.outbox import dispatch
+
+    t0 = time.perf_counter()
+    setup(n_messages, as_of)
+    setup_s = time.perf_counter() - t0
+    port = _free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.RELANCE_CHANNELS = "email=email"
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        t0 = time.perf_counter()
+        counts = dispatch(now=datetime(as_of.year, as_of.month, as_of.day, 9, tzinfo=UTC))
+        seconds = time.perf_counter() - t0
+    finally:
+        controller.stop()
+    sent = Action.objects.filter(status=ActionStatus.SENT).count()
+    unique = len(set(inbox.ids))
+    return {
+        "messages": n_messages,
+        "seconds": round(seconds, 2),
+        "messages_per_s": round(sent / seconds, 1) if seconds else None,
+        "sent": sent,
+        "delivered": len(inbox.ids),
+        "unique_message_ids": unique,
+        "outcomes": dict(counts),
+        "setup_s": round(setup_s, 2),
+        "peak_rss_mb": peak_rss_mb(),
+    }
