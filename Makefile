@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/relance bench import --invoices 1000000 --json
 	$(BIN)/relance bench aging --invoices 1000000 --json
 	$(BIN)/relance bench run --invoices 1000000 --json
+	$(BIN)/relance bench dispatch --messages 2000 --json
 
 messages: $(STAMP)
 	$(BIN)/relance i18n compile

@@ -26,3 +26,12 @@ def test_bench_run_json(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(data["by_step"]) > 1  # the history puts invoices at different levels
     assert data["size_ratio"] == 10
     assert data["peak_rss_mb"] > 0 and data["time_ratio"] > 0 and data["rss_ratio"] > 0
+
+
+def test_bench_dispatch_json() -> None:
+    result = runner.invoke(app, ["bench", "dispatch", "--messages", "30", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    assert data["messages"] == data["sent"] == data["delivered"] == 30
+    assert data["unique_message_ids"] == 30 and data["outcomes"] == {"sent": 30}
+    assert data["messages_per_s"] > 0
