@@ -179,7 +179,8 @@ def render(action: Action, as_of: date) -> Outbound:
                 "open": _money(item.open_minor, action.currency, lang),
             }
         )
-    before_due = action.step_offset <= 0
+    # "soon due" wording only when nothing in the message is overdue yet
+    before_due = action.step_offset <= 0 and action.overdue_total_minor == 0
     primary = _ranked([c for c in contacts if _name(c)])
     greeting_name = _name(primary[0]) if primary else ""
     if lang == "fr":
@@ -216,7 +217,8 @@ def render(action: Action, as_of: date) -> Outbound:
         template, subject_key = "formal_notice", dd.StepKind.FORMAL_NOTICE
     else:
         template = action.tone
-        subject_key = "before_due" if before_due else action.tone
+        courteous = action.tone == dd.Tone.COURTEOUS
+        subject_key = "before_due" if before_due and courteous else action.tone
     text = render_to_string(f"dunning/messages/{lang}/{template}.txt", context)
     body = _BLANK_RUNS.sub("\n\n", text).strip() + "\n"
     subject = SUBJECTS[lang][subject_key].format(

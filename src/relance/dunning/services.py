@@ -123,6 +123,9 @@ class PlannedAction:
     total_minor: int
     overdue_total_minor: int
     lines: tuple[PlannedLine, ...]
+    #: the firmest tone among the step and the levels the listed invoices already reached
+    tone: dd.Tone = dd.Tone.COURTEOUS
+    states_penalties: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,6 +439,7 @@ def _history(policy: dd.Policy, send: _Send | None) -> dd.History:
 
 
 _exponent = cache(exponent)
+TONE_ORDER = {dd.Tone.COURTEOUS: 0, dd.Tone.FIRM: 1, dd.Tone.FORMAL: 2}
 
 
 def _minor(amount: Decimal, currency: str) -> int:
@@ -458,6 +462,10 @@ def _actions(policy_id: int, policy: dd.Policy, message: dd.Message) -> Iterable
         for line in message.lines
     )
     status = ActionStatus.NEEDS_APPROVAL if step.needs_approval else ActionStatus.PLANNED
+    # A courteous step never speaks softly about invoices already at a firmer level.
+    reached = [policy.steps[line.level] for line in message.lines if line.level is not None]
+    tone = max((step.tone, *(s.tone for s in reached)), key=TONE_ORDER.__getitem__)
+    penalties = step.states_penalties or any(s.states_penalties for s in reached)
     for channel in step.channels:
         yield PlannedAction(
             customer_id=message.customer_id,
@@ -470,6 +478,8 @@ def _actions(policy_id: int, policy: dd.Policy, message: dd.Message) -> Iterable
             total_minor=_minor(message.total, currency),
             overdue_total_minor=_minor(message.overdue_total, currency),
             lines=lines,
+            tone=tone,
+            states_penalties=penalties,
         )
 
 
@@ -511,9 +521,9 @@ def _write(
                 "step_offset": a.step.offset_days,
                 "repeat": a.repeat,
                 "channel": str(a.channel),
-                "tone": str(a.step.tone),
+                "tone": str(a.tone),
                 "kind": str(a.step.kind),
-                "states_penalties": a.step.states_penalties,
+                "states_penalties": a.states_penalties,
                 "status": str(a.status),
                 "total_minor": a.total_minor,
                 "overdue_total_minor": a.overdue_total_minor,

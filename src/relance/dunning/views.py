@@ -139,7 +139,7 @@ def reminders(request: HttpRequest) -> HttpResponse:
                     customers[p.customer_id],
                     p.currency,
                     p.step.key,
-                    p.step.tone,
+                    p.tone,
                     p.status,
                     p.total_minor,
                     p.overdue_total_minor,

@@ -95,7 +95,10 @@ def test_each_tone_in_each_language(
 
 
 def test_before_the_due_date_the_courtesy_text_and_subject(ledger: Ledger, acme: Customer) -> None:
-    message = render(make(ledger, acme, "email", "courteous", offset=-5), DAY)
+    action = make(ledger, acme, "email", "courteous", offset=-5)
+    Action.objects.filter(pk=action.pk).update(overdue_total_minor=0)  # nothing overdue yet
+    action.refresh_from_db()
+    message = render(action, DAY)
     assert "arrivent prochainement à échéance" in message.body
     assert message.subject.startswith("Rappel : factures à échéance prochaine")
 

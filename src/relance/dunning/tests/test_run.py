@@ -315,3 +315,16 @@ def test_invoices_listed_at_their_level_are_kept_with_the_message(ledger: Ledger
         (old.pk, "j+30", False),
     ]
     assert list(action.items.values_list("invoice_id", flat=True)) == [new.pk]
+
+
+def test_the_tone_is_never_softer_than_the_levels_already_reached(ledger: Ledger) -> None:
+    acme = ledger.customer("ACME")
+    ledger.invoice(acme, "F-OLD", "100.00", issued=day(-30), due=DUE)
+    for offset in (1, 8, 15, 30):
+        plan_run(ledger.creditor, day(offset))
+        mark_sent(day(offset))
+    ledger.invoice(acme, "F-SOON", "50.00", issued=day(0), due=day(38))
+    plan_run(ledger.creditor, day(33))  # F-SOON reaches the courtesy step j-5
+    action = Action.objects.get(as_of=day(33))
+    assert (action.step_key, action.channel) == ("j-5", "email")  # the step's channel
+    assert action.tone == "firm" and action.states_penalties  # F-OLD already had a firm letter
