@@ -28,6 +28,7 @@ from relance.creditors.models import Creditor
 from relance.customers.models import Contact, ContactRole, Customer
 from relance.domain import dunning as dd
 from relance.domain.money import Money
+from relance.domain.sms import fits
 from relance.domain.wording import lint
 from relance.dunning.models import LABELS, Action
 from relance.ledger.models import Invoice
@@ -312,15 +313,35 @@ def _letter(
     )
 
 
+#: An SMS reminder is at most two segments (306 GSM-7 characters, 134 in UCS-2).
+SMS_MAX_SEGMENTS = 2
+
+
 def _sms_text(lang: str, creditor: Creditor, lines: list[dict[str, Any]], amount: str) -> str:
+    """A short text in the GSM-7 alphabet where possible, at most SMS_MAX_SEGMENTS long.
+
+    French number formatting uses no-break spaces, outside GSM-7: plain spaces keep the
+    text in GSM-7 (160 characters per message instead of 70).
+    """
     name = creditor.trade_name or creditor.legal_name
-    numbers = ", ".join(line["number"] for line in lines[:3]) + ("…" if len(lines) > 3 else "")
-    if lang == "fr":
-        return (
-            f"{name} : sauf erreur, {amount} restent à régler (factures {numbers}). "
-            f"Merci de votre règlement ou de votre appel au {creditor.phone or 'service client'}."
-        )
-    return (
-        f"{name}: our records show {amount} unpaid (invoices {numbers}). "
-        f"Please pay or call us on {creditor.phone or 'our accounts team'}."
-    )
+    amount = amount.replace("\u202f", " ").replace("\xa0", " ")
+    phone = creditor.phone or ("service client" if lang == "fr" else "our accounts team")
+    text = ""
+    for shown in (3, 1, 0):
+        numbers = ", ".join(line["number"] for line in lines[:shown])
+        if len(lines) > shown and shown:
+            numbers += ", ..."
+        if lang == "fr":
+            which = f" (factures {numbers})" if shown else ""
+            text = (
+                f"{name} : sauf erreur, {amount} restent à régler{which}. "
+                f"Merci de votre règlement ou de votre appel au {phone}."
+            )
+        else:
+            which = f" (invoices {numbers})" if shown else ""
+            text = f"{name}: our records show {amount} unpaid{which}. Please pay or call {phone}."
+        if fits(text, SMS_MAX_SEGMENTS):
+            return text
+    while text and not fits(text, SMS_MAX_SEGMENTS):
+        text = text[:-1]
+    return text

@@ -249,3 +249,25 @@ def test_letters_are_pdfs_with_the_address_in_the_envelope_window(
     assert 45 * mm < a4_height - y < 90 * mm
     email = render(make(ledger, acme, "email"), DAY)
     assert email.attachments == ()
+
+
+def test_sms_stays_in_gsm7_and_within_two_segments(ledger: Ledger, acme: Customer) -> None:
+    from relance.domain.sms import measure
+
+    action = make(ledger, acme, "sms")
+    for n in range(40):  # many invoices: the list of numbers is shortened, never the amount
+        invoice = ledger.invoice(
+            acme, f"FACTURE-2025-{n:05d}", issued="2025-03-01", due="2025-03-31"
+        )
+        ActionItem.objects.create(
+            action=action,
+            invoice=invoice,
+            level_key="s",
+            level_offset=8,
+            advances=True,
+            open_minor=100,
+        )
+    body = render(action, DAY).body
+    length = measure(body)
+    assert length.encoding == "GSM-7" and length.segments <= 2, (length, body)
+    assert "1 500,00 €" in body and "..." in body
