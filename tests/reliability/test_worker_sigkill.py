@@ -28,7 +28,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 TRIALS = int(os.environ.get("RELANCE_RELIABILITY_TRIALS", "50"))
-ACTIONS = 1500
+ACTIONS = 3000
 
 SEED = """
 from relance.testing import Ledger
