@@ -12,20 +12,19 @@ Run by CI (`pytest -m reliability`); about a minute. Seeded: RELANCE_RELIABILITY
 
 from __future__ import annotations
 
-import email
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from relance.channels.email.sink import Sink, free_port
 
 TRIALS = int(os.environ.get("RELANCE_RELIABILITY_TRIALS", "50"))
 ACTIONS = 3000
@@ -57,21 +56,6 @@ print(json.dumps({
 """
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.ids.append(str(email.message_from_bytes(envelope.content)["Message-ID"]))
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.reliability
 def test_sigkill_during_dispatch_never_loses_nor_duplicates(tmp_path: Path) -> None:
     import json
@@ -96,7 +80,7 @@ def test_sigkill_during_dispatch_never_loses_nor_duplicates(tmp_path: Path) -> N
 
     call("manage", "migrate", "-v", "0")
     call("manage", "shell", "-c", SEED.format(n=ACTIONS))
-    inbox = Inbox()
+    inbox = Sink()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     kills = 0
@@ -122,7 +106,7 @@ def test_sigkill_during_dispatch_never_loses_nor_duplicates(tmp_path: Path) -> N
         controller.stop()
     report = json.loads(call("manage", "shell", "-c", REPORT).strip().splitlines()[-1])
     expected = {f"<{k.replace(':', '.')}@relance.invalid>" for k in report["keys"]}
-    received = Counter(inbox.ids)
+    received = Counter(inbox.message_ids)
     repeats = sum(n - 1 for n in received.values())
     print(f"\n{TRIALS} trials, {kills} kills, {len(received)} messages, {repeats} raw repeats")
     assert kills >= TRIALS // 2, "too few kills landed: the test exercised nothing"

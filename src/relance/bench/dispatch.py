@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import email
-import socket
 import time
 from datetime import UTC, date, datetime
-from typing import Any
 
 from relance.bench.measure import peak_rss_mb
-
-
-class _Inbox:
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.ids.append(str(email.message_from_bytes(envelope.content)["Message-ID"]))
-        return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from relance.channels.email.sink import Sink, free_port, smtp_settings
 
 
 def setup(n: int, as_of: date) -> int:
@@ -83,13 +66,10 @@ def run(n_messages: int, as_of: date = date(2025, 12, 31)) -> dict[str, object]:
     t0 = time.perf_counter()
     setup(n_messages, as_of)
     setup_s = time.perf_counter() - t0
-    port = _free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.RELANCE_CHANNELS = "email=email"
-    inbox = _Inbox()
+    port = free_port()
+    for name, value in smtp_settings(port).items():
+        setattr(settings, name, value)
+    inbox = Sink()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -99,13 +79,13 @@ def run(n_messages: int, as_of: date = date(2025, 12, 31)) -> dict[str, object]:
     finally:
         controller.stop()
     sent = Action.objects.filter(status=ActionStatus.SENT).count()
-    unique = len(set(inbox.ids))
+    unique = len(set(inbox.message_ids))
     return {
         "messages": n_messages,
         "seconds": round(seconds, 2),
         "messages_per_s": round(sent / seconds, 1) if seconds else None,
         "sent": sent,
-        "delivered": len(inbox.ids),
+        "delivered": len(inbox.messages),
         "unique_message_ids": unique,
         "outcomes": dict(counts),
         "setup_s": round(setup_s, 2),

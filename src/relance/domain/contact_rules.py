@@ -18,6 +18,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from relance.domain.dunning import DEBTOR_CHANNELS
+
 WEEK = 7
 
 
@@ -94,7 +96,11 @@ def check(
     now: datetime,
     history: Iterable[Contact],
 ) -> Verdict:
-    """May a contact on `channel` (part of `message`) go out at local time `now`?"""
+    """May a contact on `channel` (part of `message`) go out at local time `now`?
+
+    Internal tasks and meetings are not contacts with the debtor: always allowed."""
+    if channel not in DEBTOR_CHANNELS:
+        return ALLOW
     today = now.date()
     past = [c for c in history if c.sent_on <= today]
     midnight = datetime.combine(today, time(0, 0), tzinfo=now.tzinfo)

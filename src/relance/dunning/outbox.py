@@ -35,10 +35,10 @@ from django.utils import timezone
 from relance.channels.base import Backend, ChannelError, Outbound, PermanentError
 from relance.channels.models import Correspondence, content_hash
 from relance.channels.registry import backend_for
-from relance.domain.contact_rules import WEEK, Contact, ContactRules, Verdict, check
-from relance.domain.dunning import DEBTOR_CHANNELS
+from relance.domain.contact_rules import ContactRules, Verdict, check
 from relance.dunning.messages import Unsendable, render
 from relance.dunning.models import Action, ActionStatus, Attempt, AttemptOutcome, Pause
+from relance.dunning.services import recent_contacts
 from relance.ledger.models import Invoice, InvoiceStatus
 
 
@@ -98,18 +98,27 @@ RULES = ContactRules()
 
 def _contact_verdict(action: Action, now: datetime) -> Verdict:
     """The contact rules for this action, from what the customer received this past week."""
-    if action.channel not in DEBTOR_CHANNELS:
-        return Verdict(True)
     local = timezone.localtime(now)
-    week_ago = local.date() - timedelta(days=WEEK)
-    sent = Action.objects.filter(
-        customer_id=action.customer_id,
-        status=ActionStatus.SENT,
-        sent_on__gt=week_ago,
-        channel__in=list(DEBTOR_CHANNELS),
-    ).values_list("sent_on", "channel", "as_of")
-    history = [Contact(on, channel, day.isoformat()) for on, channel, day in sent if on]
-    return check(RULES, action.channel, action.as_of.isoformat(), local, history)
+    history = recent_contacts(local.date(), customer_id=action.customer_id)
+    return check(
+        RULES, action.channel, action.as_of.isoformat(), local, history[action.customer_id]
+    )
+
+
+def _cancel(action: Action, number: int, now: datetime, reason: str) -> Outcome:
+    """Cancel a claimed action with its reason, recorded as a cancelled attempt."""
+    action.status = ActionStatus.CANCELLED
+    action.reason = reason
+    action.save(update_fields=["status", "reason"])
+    Attempt.objects.create(
+        action=action,
+        number=number,
+        started_at=now,
+        finished_at=now,
+        outcome=AttemptOutcome.CANCELLED,
+        error=reason,
+    )
+    return Outcome(action.pk, "cancelled", reason)
 
 
 def _claim(now: datetime, today: date) -> tuple[Action, Attempt, Outbound] | Outcome | None:
@@ -138,18 +147,7 @@ def _claim(now: datetime, today: date) -> tuple[Action, Attempt, Outbound] | Out
             )
         reason = _recheck(action, today)
         if reason:
-            action.status = ActionStatus.CANCELLED
-            action.reason = reason
-            action.save(update_fields=["status", "reason"])
-            Attempt.objects.create(
-                action=action,
-                number=number,
-                started_at=now,
-                finished_at=now,
-                outcome=AttemptOutcome.CANCELLED,
-                error=reason,
-            )
-            return Outcome(action.pk, "cancelled", reason)
+            return _cancel(action, number, now, reason)
         verdict = _contact_verdict(action, now)
         if not verdict.allowed:
             reason = f"postponed: {verdict.reason}"
@@ -164,18 +162,7 @@ def _claim(now: datetime, today: date) -> tuple[Action, Attempt, Outbound] | Out
         try:
             message = render(action, today)
         except Unsendable as exc:
-            action.status = ActionStatus.CANCELLED
-            action.reason = str(exc)
-            action.save(update_fields=["status", "reason"])
-            Attempt.objects.create(
-                action=action,
-                number=number,
-                started_at=now,
-                finished_at=now,
-                outcome=AttemptOutcome.CANCELLED,
-                error=str(exc),
-            )
-            return Outcome(action.pk, "cancelled", str(exc))
+            return _cancel(action, number, now, str(exc))
         attempt = Attempt.objects.create(
             action=action, number=number, started_at=now, outcome=AttemptOutcome.STARTED
         )

@@ -252,7 +252,7 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
         if pk in customer_ids
     }
     sends = _last_sends(creditor)
-    contacts = _recent_contacts(creditor, as_of)
+    contacts = recent_contacts(as_of, creditor_id=creditor.pk)
     by_owner: dict[int, list[tuple[int, int, str, date, int]]] = defaultdict(list)
     for row in rows:
         by_owner[row[1]].append(row)
@@ -344,15 +344,18 @@ def _pauses(creditor: Creditor, as_of: date) -> tuple[dict[int, str], dict[int, 
 PLAN_RULES = replace(ContactRules(), windows={})
 
 
-def _recent_contacts(creditor: Creditor, as_of: date) -> dict[int, list[Contact]]:
-    """customer id → contacts sent to them in the week before `as_of` (one query)."""
+def recent_contacts(as_of: date, **scope: int) -> dict[int, list[Contact]]:
+    """customer id → contacts sent to them in the week up to `as_of` (one query).
+
+    `scope` narrows the actions read: `creditor_id=…` for a run, `customer_id=…` for one send.
+    """
     found: dict[int, list[Contact]] = defaultdict(list)
     for customer_id, sent_on, channel, day in Action.objects.filter(
-        creditor=creditor,
         status=ActionStatus.SENT,
         sent_on__gt=as_of - timedelta(days=WEEK),
         sent_on__lte=as_of,
         channel__in=list(dd.DEBTOR_CHANNELS),
+        **scope,
     ).values_list("customer_id", "sent_on", "channel", "as_of"):
         if sent_on is not None:
             found[customer_id].append(Contact(sent_on, channel, day.isoformat()))
@@ -360,8 +363,6 @@ def _recent_contacts(creditor: Creditor, as_of: date) -> dict[int, list[Contact]
 
 
 def _contact_rules_at_plan(planned: PlannedAction, as_of: date, history: list[Contact]) -> Verdict:
-    if planned.channel not in dd.DEBTOR_CHANNELS:
-        return Verdict(True)
     noon = datetime.combine(as_of, time(12, 0))
     return check(PLAN_RULES, planned.channel, as_of.isoformat(), noon, history)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 import pytest
@@ -10,33 +9,14 @@ from aiosmtpd.controller import Controller
 
 from relance.channels.base import Outbound, TransientError
 from relance.channels.email.backend import EmailBackend
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.recipients: list[str] = []
-        self.sessions: set[int] = set()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.recipients.extend(envelope.rcpt_tos)
-        self.sessions.add(id(session))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from relance.channels.email.sink import Sink, free_port, smtp_settings
 
 
 @pytest.fixture
 def port(settings: Any) -> int:
     number = free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", number
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
+    for name, value in smtp_settings(number).items():
+        setattr(settings, name, value)
     return number
 
 
@@ -45,7 +25,7 @@ def message(n: int) -> Outbound:
 
 
 def test_one_connection_for_many_messages_and_a_new_one_when_dropped(port: int) -> None:
-    inbox = Inbox()
+    inbox = Sink()
     server = Controller(inbox, hostname="127.0.0.1", port=port)
     server.start()
     backend = EmailBackend()

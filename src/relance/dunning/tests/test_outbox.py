@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import email
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from email.message import Message
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
+from relance.channels.email.sink import Sink, free_port, smtp_settings
 from relance.channels.models import CapturedMessage, Correspondence
 from relance.customers.models import Customer
 from relance.dunning.models import Action, ActionStatus, Attempt, AttemptOutcome, Pause
@@ -132,49 +129,15 @@ def test_a_worker_that_died_mid_send_is_taken_over_and_the_message_stays_single(
 # --------------------------------------------------------------------------- real SMTP
 
 
-@dataclass
-class Inbox:
-    messages: list[Message] = field(default_factory=list)
-    refuse: set[str] = field(default_factory=set)
-
-    async def handle_RCPT(
-        self, server: Any, session: Any, envelope: Any, address: str, options: Any
-    ) -> str:
-        if address in self.refuse:
-            return "550 5.1.1 mailbox unavailable"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 Message accepted"
-
-    def by_id(self) -> dict[str, list[Message]]:
-        found: dict[str, list[Message]] = {}
-        for m in self.messages:
-            found.setdefault(str(m["Message-ID"]), []).append(m)
-        return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
-def smtp(settings: Any) -> Iterator[tuple[Inbox, int]]:
+def smtp(settings: Any) -> Iterator[tuple[Sink, int]]:
     port = free_port()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    settings.RELANCE_CHANNELS = "email=email"
-    yield Inbox(), port
+    for name, value in smtp_settings(port).items():
+        setattr(settings, name, value)
+    yield Sink(), port
 
 
-def test_email_through_a_real_smtp_server(ledger: Ledger, smtp: tuple[Inbox, int]) -> None:
+def test_email_through_a_real_smtp_server(ledger: Ledger, smtp: tuple[Sink, int]) -> None:
     inbox, port = smtp
     ledger.creditor.email = "compta@lambert.example"
     ledger.creditor.save()
@@ -195,7 +158,7 @@ def test_email_through_a_real_smtp_server(ledger: Ledger, smtp: tuple[Inbox, int
     assert Correspondence.objects.get().provider_id == message["Message-ID"]
 
 
-def test_server_down_then_up_is_delivered_once(ledger: Ledger, smtp: tuple[Inbox, int]) -> None:
+def test_server_down_then_up_is_delivered_once(ledger: Ledger, smtp: tuple[Sink, int]) -> None:
     inbox, port = smtp
     acme = customer(ledger)
     [action] = planned(ledger, acme)
@@ -215,7 +178,7 @@ def test_server_down_then_up_is_delivered_once(ledger: Ledger, smtp: tuple[Inbox
     assert outcomes == [AttemptOutcome.TRANSIENT, AttemptOutcome.SENT]
 
 
-def test_a_poison_action_does_not_block_the_others(ledger: Ledger, smtp: tuple[Inbox, int]) -> None:
+def test_a_poison_action_does_not_block_the_others(ledger: Ledger, smtp: tuple[Sink, int]) -> None:
     inbox, port = smtp
     inbox.refuse.add("compta@bad.example")
     bad = customer(ledger, "BAD")
