@@ -12,7 +12,13 @@ from relance.cli.base import app, fail, out
 i18n_app = typer.Typer(help="Translations of the user interface.", no_args_is_help=True)
 app.add_typer(i18n_app, name="i18n")
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+LOCALE_DIR = PACKAGE_DIR / "locale"
+
+
+def package_locale_dirs() -> list[Path]:
+    """The project catalogue and every app's own `locale/` folder."""
+    return sorted(p for p in PACKAGE_DIR.rglob("locale") if p.is_dir())
 
 
 def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
@@ -41,17 +47,21 @@ def compile_catalogues(locale_dir: Path = LOCALE_DIR) -> list[Path]:
 @i18n_app.command("compile")
 def compile_command(
     locale_dir: Annotated[
-        Path, typer.Option(help="Folder holding <lang>/LC_MESSAGES/*.po.")
-    ] = LOCALE_DIR,
+        Path | None,
+        typer.Option(help="Folder holding <lang>/LC_MESSAGES/*.po (default: every app's)."),
+    ] = None,
 ) -> None:
     """Compile every .po catalogue to .mo (no GNU gettext needed)."""
-    if not locale_dir.is_dir():
+    if locale_dir is not None and not locale_dir.is_dir():
         fail(f"{locale_dir}: no such folder")
+    folders = [locale_dir] if locale_dir is not None else package_locale_dirs()
+    written = []
     try:
-        written = compile_catalogues(locale_dir)
+        for folder in folders:
+            written.extend(compile_catalogues(folder))
     except ValueError as exc:
         fail(str(exc))
     for path in written:
         out.print(f"compiled {path}")
     if not written:
-        out.print(f"no .po file under {locale_dir}")
+        out.print("no .po file under " + ", ".join(str(f) for f in folders))
