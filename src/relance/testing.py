@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
@@ -141,3 +142,18 @@ class Ledger:
         if applies_to is not None:
             allocate(applies_to, credit_note=note)
         return note
+
+
+#: Real public files written by others (../shared/data beside the repository; absent in a
+#: plain clone). Tests that read them call `shared_data()`, which skips cleanly without them.
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+def shared_data(relative: str = "") -> Path:
+    """The path of a file or folder of ../shared/data, or skip the test when it is absent."""
+    import pytest
+
+    path = SHARED_DATA / relative
+    if not path.exists():
+        pytest.skip(f"{path} is absent (the shared test data is not beside this clone)")
+    return path
