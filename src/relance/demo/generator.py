@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from relance.accounts.models import Membership, Role
+from relance.analytics.forecast import save_weekly_forecasts
 from relance.core.models import Source
 from relance.creditors.models import Creditor
 from relance.customers.models import Contact, ContactRole, Customer, CustomerKind
@@ -369,6 +370,7 @@ def _seed(
             )
     Allocation.objects.bulk_create(allocations, batch_size=1000)
     reminders = seed_dunning(creditor, as_of, disputed_all)
+    save_weekly_forecasts(creditor, as_of)
     return DemoSummary(
         creditor_id=creditor.pk,
         customers=len(customer_rows),

@@ -90,3 +90,42 @@ def aging_svg(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above
+
+
+def bars_svg(
+    items: list[tuple[str, str, Decimal]],
+    *,
+    title: str,
+    chart_id: str,
+    width: int = 720,
+    height: int = 260,
+    colour: str = COLOURS[0],
+) -> SafeString:
+    """A plain accessible bar chart: (label, value as shown, value) per bar."""
+    top, bottom = 30, 50
+    plot = height - top - bottom
+    largest = max((v for _, _, v in items), default=Decimal(0))
+    slot = width / max(len(items), 1)
+    bar_width = slot * 0.6
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="{escape(chart_id)}">',
+        f'<title id="{escape(chart_id)}">{escape(title)}</title>',
+        f'<line x1="0" y1="{top + plot}" x2="{width}" y2="{top + plot}" '
+        f'stroke="#444" stroke-width="1"/>',
+    ]
+    for index, (label, shown, value) in enumerate(items):
+        bar = int(value / largest * plot) if largest > 0 else 0
+        if value > 0 and bar < 2:
+            bar = 2
+        x = index * slot + (slot - bar_width) / 2
+        y = top + plot - bar
+        centre = index * slot + slot / 2
+        parts.append(
+            f'<g class="bar"><title>{escape(label)}: {escape(shown)}</title>'
+            f'<rect x="{x:.1f}" y="{y}" width="{bar_width:.1f}" height="{bar}" fill="{colour}"/>'
+            f'<text x="{centre:.1f}" y="{top + plot + 20}" text-anchor="middle" '
+            f'font-size="12" fill="#1a1a1a">{escape(label)}</text></g>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every interpolated text is escaped above

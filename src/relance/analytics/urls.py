@@ -1,0 +1,9 @@
+"""URLs of the analytics pages (included by relance.urls)."""
+
+from django.urls import path
+
+from relance.analytics import views
+
+urlpatterns = [
+    path("forecast/", views.forecast_page, name="forecast"),
+]

@@ -1,0 +1,69 @@
+"""The cash-in forecast page: expected per week, and how past forecasts compared."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from relance.accounts.access import customer_filter
+from relance.accounts.models import Membership
+from relance.analytics.forecast import compare, forecast
+from relance.domain.money import Money
+from relance.ledger.models import Invoice
+from relance.web.access import member_required
+from relance.web.charts import bars_svg
+from relance.web.templatetags.relance import day as format_day
+from relance.web.templatetags.relance import money as format_money
+from relance.web.views import _as_of
+
+#: Open invoices listed with their predicted pay date (the soonest first).
+LISTED = 50
+
+
+@member_required
+def forecast_page(request: HttpRequest) -> HttpResponse:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    as_of = _as_of(request)
+    scope = customer_filter(membership)
+    scope.pop("creditor_id")
+    result = forecast(membership.creditor, as_of, scope=scope)
+    weeks = [
+        (w.week_start, w.invoices, Money.from_minor(w.expected_minor, w.currency))
+        for w in result.weeks
+    ]
+    chart = bars_svg(
+        [(format_day(start)[:5], format_money(m), m.amount) for start, _n, m in weeks],
+        title=_("Expected cash-in per week from %(date)s") % {"date": format_day(as_of)},
+        chart_id="forecast-title",
+    )
+    later = [Money.from_minor(m, c) for c, m in sorted(result.later.items())]
+    doubtful = [Money.from_minor(m, c) for c, m in sorted(result.doubtful.items())]
+    dated = [(pk, p) for pk, p in result.predictions.items() if p.pay_date is not None]
+    soonest = sorted(dated, key=lambda kv: (kv[1].pay_date, kv[0]))[:LISTED]
+    invoices = Invoice.objects.select_related("customer").in_bulk([pk for pk, _p in soonest])
+    listed = [(invoices[pk], p) for pk, p in soonest if pk in invoices]
+    past = []
+    if membership.sees_all_customers:
+        past = [
+            (
+                c.week_start,
+                c.made_on,
+                Money.from_minor(c.expected_minor, c.currency),
+                Money.from_minor(c.actual_minor, c.currency),
+            )
+            for c in compare(membership.creditor, as_of)
+        ]
+    return render(
+        request,
+        "analytics/forecast.html",
+        {
+            "as_of": as_of,
+            "weeks": weeks,
+            "chart": chart if weeks else None,
+            "later": later,
+            "doubtful": doubtful,
+            "listed": listed,
+            "past": past,
+        },
+    )
