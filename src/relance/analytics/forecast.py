@@ -21,7 +21,7 @@ from django.db.models import Max, Q, QuerySet, Sum
 from relance.analytics.models import ForecastWeek
 from relance.creditors.models import Creditor
 from relance.domain.prediction import HistoryRow, OpenItem, Predicted, predict_open, week_start
-from relance.ledger.models import Invoice, InvoiceStatus, Payment
+from relance.ledger.models import Allocation, Invoice, InvoiceStatus
 
 #: Weeks shown ahead; what is expected later is summed in one "later" line.
 WEEKS = 13
@@ -141,7 +141,8 @@ class Comparison:
 
 def compare(creditor: Creditor, as_of: date, weeks: int = 8) -> list[Comparison]:
     """For each of the last `weeks` complete weeks before `as_of`: what the latest forecast
-    saved before that week began expected, next to the payments received in that week."""
+    saved before that week began expected, next to what was paid (allocated) that week on
+    the invoices that forecast covered (issued by the day it was made)."""
     this_week = week_start(as_of)
     result: list[Comparison] = []
     for n in range(weeks, 0, -1):
@@ -159,9 +160,16 @@ def compare(creditor: Creditor, as_of: date, weeks: int = 8) -> list[Comparison]
             .values_list("currency")
             .annotate(total=Sum("expected_minor"))
         )
+        # what came in for the invoices that forecast covered (issued by then)
         actual = dict(
-            Payment.objects.filter(creditor=creditor, date__gte=start, date__lte=end)
-            .values_list("currency")
+            Allocation.objects.filter(
+                creditor=creditor,
+                date__gte=start,
+                date__lte=end,
+                invoice__issue_date__lte=made,
+                invoice__status=InvoiceStatus.ISSUED,
+            )
+            .values_list("invoice__currency")
             .annotate(total=Sum("amount_minor"))
         )
         for currency in sorted(set(expected) | set(actual)):

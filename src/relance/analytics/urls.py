@@ -6,4 +6,5 @@ from relance.analytics import views
 
 urlpatterns = [
     path("forecast/", views.forecast_page, name="forecast"),
+    path("dashboards/", views.dashboards_page, name="dashboards"),
 ]

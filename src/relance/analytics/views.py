@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from datetime import date
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from relance.accounts.access import customer_filter
 from relance.accounts.models import Membership
+from relance.analytics.dashboards import Table, dashboards
+from relance.analytics.exports import to_csv, to_xlsx
 from relance.analytics.forecast import compare, forecast
 from relance.domain.money import Money
 from relance.ledger.models import Invoice
@@ -67,3 +71,68 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
             "past": past,
         },
     )
+
+
+@member_required
+def dashboards_page(request: HttpRequest) -> HttpResponse:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    as_of = _as_of(request)
+    collector = None if membership.sees_all_customers else membership.user_id
+    tables = dashboards(membership.creditor, as_of, collector_id=collector)
+    wanted = request.GET.get("export", "")
+    if wanted:
+        return _export(tables, request.GET.get("table", ""), wanted, as_of)
+    by_key = {t.key: t for t in tables}
+    charts = []
+    trend = by_key["aging_trend"]
+    charts.append(
+        bars_svg(
+            [
+                (format_day(r[0])[:5], format_money(Money.of(r[-1], currency(membership))), r[-1])
+                for r in trend.rows
+            ],
+            title=_("Overdue receivables at each month end"),
+            chart_id="chart-overdue",
+        )
+    )
+    if "dso" in by_key:
+        charts.append(
+            bars_svg(
+                [(format_day(r[0])[:5], str(r[1]), r[1]) for r in by_key["dso"].rows],
+                title=_("DSO at each month end (days)"),
+                chart_id="chart-dso",
+                colour="#1f4e79",
+            )
+        )
+    return render(
+        request,
+        "analytics/dashboards.html",
+        {"as_of": as_of, "tables": tables, "charts": charts, "currency": currency(membership)},
+    )
+
+
+def currency(membership: Membership) -> str:
+    return str(membership.creditor.currency)
+
+
+def _export(tables: list[Table], key: str, kind: str, as_of: date) -> HttpResponse:
+    table = next((t for t in tables if t.key == key), None)
+    if table is None:
+        return HttpResponseBadRequest(
+            _("Unknown table “%(key)s”: one of %(keys)s.")
+            % {"key": key, "keys": ", ".join(t.key for t in tables)}
+        )
+    if kind == "csv":
+        body, mime, ext = to_csv(table), "text/csv; charset=utf-8", "csv"
+    elif kind == "xlsx":
+        body, mime, ext = to_xlsx(table), XLSX, "xlsx"
+    else:
+        return HttpResponseBadRequest(_("Unknown export format: csv or xlsx."))
+    response = HttpResponse(body, content_type=mime)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{table.key}-{as_of.isoformat()}.{ext}"'
+    )
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "imports",
     "manage",
     "predict",
+    "report",
     "run",
     "serve",
     "tokens",
