@@ -6,49 +6,21 @@ Playwright is absent, unless RELANCE_REQUIRE_BROWSER=1 (as in CI), where that is
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pytest
 
 from relance.accounts.models import Role
 from relance.testing import Ledger
 
-CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _missing(reason: str) -> NoReturn:
-    if os.environ.get("RELANCE_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}, and RELANCE_REQUIRE_BROWSER=1 requires the browser tests to run")
-    pytest.skip(reason)
-
-
-# The live server runs in a thread while Playwright's sync API runs an event loop here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_login_then_open_a_customer(live_server: Any) -> None:
-    if not CHROMIUM.exists():
-        _missing("Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        _missing("Playwright is not installed (pip install -e '.[dev]')")
-
+def test_login_then_open_a_customer(
+    live_server: Any, chromium: Any, screenshots: Path, log_in: Callable[..., None]
+) -> None:
     led = Ledger.create("Atelier Navigateur SARL")
     user = led.user("nadia", Role.CREDIT_MANAGER)
     password = "pw-relance-2025"  # set by relance.testing.make_user
@@ -57,48 +29,38 @@ def test_login_then_open_a_customer(live_server: Any) -> None:
     led.invoice(customer, "F-NAV-0042", "1234.56", issued="2025-01-10", due="2025-02-09")
     led.customer("Autre Client SARL")
 
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(locale="en-GB")
-            console: list[str] = []
-            page.on("console", lambda message: console.append(message.text))
-            page.goto(f"{live_server.url}/login/")
-            page.get_by_label("Username").fill("nadia")
-            page.get_by_label("Password").fill(password)
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_url(f"{live_server.url}/")
-            assert page.locator("svg.chart").is_visible()
-            page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
-            page.get_by_role("link", name="Customers").first.click()
-            page.wait_for_url("**/customers/")
-            page.get_by_role("link", name="Chaudronnerie Lumière SAS").click()
-            page.wait_for_url(f"**/customers/{customer.pk}/")
-            heading = page.get_by_role("heading", level=1)
-            assert heading.inner_text() == "Chaudronnerie Lumière SAS"
-            assert page.get_by_role("link", name="F-NAV-0042").is_visible()
-            assert "€1,234.56" in page.content()
-            page.screenshot(path=str(SCREENSHOTS / "customer.png"), full_page=True)
-            # keyboard: the first Tab reaches the skip link
-            page.keyboard.press("Tab")
-            assert page.evaluate("document.activeElement.className") == "skip-link"
-            # switch to French with the header's language buttons
-            page.get_by_role("button", name="FR").click()
-            page.wait_for_load_state()
-            assert page.locator("html").get_attribute("lang") == "fr"
-            assert page.get_by_role("heading", name="Factures ouvertes").is_visible()
-            assert "1\u202f234,56\xa0€" in page.locator("main").inner_text()
-            page.get_by_role("link", name="Clients").first.click()
-            page.wait_for_url("**/customers/")
-            page.screenshot(path=str(SCREENSHOTS / "customers-fr.png"), full_page=True)
-            # the reminders page: tomorrow's preview, in French
-            page.get_by_role("link", name="Relances").first.click()
-            page.wait_for_url("**/reminders/")
-            assert page.get_by_role("heading", level=1).inner_text().startswith("Relances du")
-            assert "Chaudronnerie Lumière SAS" in page.locator("main").inner_text()
-            page.screenshot(path=str(SCREENSHOTS / "reminders-fr.png"), full_page=True)
-            violations = [text for text in console if "Content Security Policy" in text]
-            assert not violations, violations
-        finally:
-            browser.close()
+    page = chromium.new_page(locale="en-GB")
+    console: list[str] = []
+    page.on("console", lambda message: console.append(message.text))
+    log_in(page, live_server.url, "nadia", password)
+    assert page.locator("svg.chart").is_visible()
+    page.screenshot(path=str(screenshots / "overview.png"), full_page=True)
+    page.get_by_role("link", name="Customers").first.click()
+    page.wait_for_url("**/customers/")
+    page.get_by_role("link", name="Chaudronnerie Lumière SAS").click()
+    page.wait_for_url(f"**/customers/{customer.pk}/")
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Chaudronnerie Lumière SAS"
+    assert page.get_by_role("link", name="F-NAV-0042").is_visible()
+    assert "€1,234.56" in page.content()
+    page.screenshot(path=str(screenshots / "customer.png"), full_page=True)
+    # keyboard: the first Tab reaches the skip link
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    # switch to French with the header's language buttons
+    page.get_by_role("button", name="FR").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.get_by_role("heading", name="Factures ouvertes").is_visible()
+    assert "1\u202f234,56\xa0€" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Clients").first.click()
+    page.wait_for_url("**/customers/")
+    page.screenshot(path=str(screenshots / "customers-fr.png"), full_page=True)
+    # the reminders page: tomorrow's preview, in French
+    page.get_by_role("link", name="Relances").first.click()
+    page.wait_for_url("**/reminders/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Relances du")
+    assert "Chaudronnerie Lumière SAS" in page.locator("main").inner_text()
+    page.screenshot(path=str(screenshots / "reminders-fr.png"), full_page=True)
+    violations = [text for text in console if "Content Security Policy" in text]
+    assert not violations, violations

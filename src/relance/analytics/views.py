@@ -36,9 +36,10 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         (w.week_start, w.invoices, Money.from_minor(w.expected_minor, w.currency))
         for w in result.weeks
     ]
+    chart_title = _("Expected cash-in per week from %(date)s") % {"date": format_day(as_of)}
     chart = bars_svg(
         [(format_day(start)[:5], format_money(m), m.amount) for start, _n, m in weeks],
-        title=_("Expected cash-in per week from %(date)s") % {"date": format_day(as_of)},
+        title=chart_title,
         chart_id="forecast-title",
     )
     later = [Money.from_minor(m, c) for c, m in sorted(result.later.items())]
@@ -65,6 +66,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "weeks": weeks,
             "chart": chart if weeks else None,
+            "chart_title": chart_title,
             "later": later,
             "doubtful": doubtful,
             "listed": listed,
@@ -83,25 +85,35 @@ def dashboards_page(request: HttpRequest) -> HttpResponse:
     if wanted:
         return _export(tables, request.GET.get("table", ""), wanted, as_of)
     by_key = {t.key: t for t in tables}
-    charts = []
-    trend = by_key["aging_trend"]
-    charts.append(
-        bars_svg(
-            [
-                (format_day(r[0])[:5], format_money(Money.of(r[-1], currency(membership))), r[-1])
-                for r in trend.rows
-            ],
-            title=_("Overdue receivables at each month end"),
-            chart_id="chart-overdue",
-        )
-    )
-    if "dso" in by_key:
-        charts.append(
+    overdue_title = _("Overdue receivables at each month end")
+    charts = [
+        (
+            overdue_title,
             bars_svg(
-                [(format_day(r[0])[:5], str(r[1]), r[1]) for r in by_key["dso"].rows],
-                title=_("DSO at each month end (days)"),
-                chart_id="chart-dso",
-                colour="#1f4e79",
+                [
+                    (
+                        format_day(r[0])[:5],
+                        format_money(Money.of(r[-1], currency(membership))),
+                        r[-1],
+                    )
+                    for r in by_key["aging_trend"].rows
+                ],
+                title=overdue_title,
+                chart_id="chart-overdue",
+            ),
+        )
+    ]
+    if "dso" in by_key:
+        dso_title = _("DSO at each month end (days)")
+        charts.append(
+            (
+                dso_title,
+                bars_svg(
+                    [(format_day(r[0])[:5], str(r[1]), r[1]) for r in by_key["dso"].rows],
+                    title=dso_title,
+                    chart_id="chart-dso",
+                    colour="#1f4e79",
+                ),
             )
         )
     return render(

@@ -106,7 +106,7 @@ def bars_svg(
     plot = height - top - bottom
     largest = max((v for _, _, v in items), default=Decimal(0))
     slot = width / max(len(items), 1)
-    bar_width = slot * 0.6
+    bar_width = min(slot * 0.6, 64.0)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" aria-labelledby="{escape(chart_id)}">',
