@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "relance.dunning",
     "relance.channels",
     "relance.analytics",
+    "relance.legal",
     "relance.web",
     "relance.api",
 ]

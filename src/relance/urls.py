@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("relance.dunning.urls")),
     path("", include("relance.channels.urls")),
     path("", include("relance.analytics.urls")),
+    path("", include("relance.legal.urls")),
     path("", include("relance.web.urls")),
 ]

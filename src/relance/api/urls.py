@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from relance.api import errors
 from relance.api.auth import AUTH
-from relance.api.routers import customers, dunning, forecast, imports, ledger, me, reports
+from relance.api.routers import customers, dunning, forecast, imports, ledger, legal, me, reports
 
 
 class RelanceAPI(NinjaAPI):
@@ -41,3 +41,4 @@ api.add_router("", reports.router)
 api.add_router("", imports.router)
 api.add_router("", dunning.router)
 api.add_router("", forecast.router)
+api.add_router("", legal.router)
