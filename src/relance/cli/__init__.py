@@ -17,6 +17,8 @@ COMMAND_MODULES = (
     "i18n",
     "imports",
     "manage",
+    "penalty",
+    "rates",
     "run",
     "serve",
     "tokens",

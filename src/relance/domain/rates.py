@@ -55,7 +55,7 @@ class RateNotCovered(RateError):
         self.table = table
         self.day = day
         self.column = column
-        what = "a rate" if column == "rate" else f"a {column.replace('_', ' ')}"
+        what = "rate" if column == "rate" else column.replace("_", " ")
         super().__init__(
             f"the rate table {table} has no {what} for {day.isoformat()}"
             f" (half-year {HalfYear.of(day)}): add it with"
@@ -154,7 +154,8 @@ def columns(table: str) -> tuple[str, ...]:
     return BASE_COLUMNS + TABLES[table] + TRAILING_COLUMNS
 
 
-def _percent(text: str, where: str, field: str) -> Decimal:
+def parse_percent(text: str, where: str, field: str = "rate") -> Decimal:
+    """A rate in percent a year (\"2.15\", \"2,15\"), -20 to 100; `RateError` otherwise."""
     try:
         value = Decimal(text.strip().replace(",", "."))
     except InvalidOperation:
@@ -194,7 +195,7 @@ def parse_row(table: str, record: Mapping[str, str], where: str, origin: str) ->
     extra: dict[str, object] = {}
     for name in ("legal_rate", "legal_rate_individual"):
         if name in TABLES[table] and (record.get(name) or "").strip():
-            extra[name] = _percent(record[name], where, name)
+            extra[name] = parse_percent(record[name], where, name)
     if "reference_date" in TABLES[table]:
         ref = _day(record["reference_date"], where, "reference_date")
         expected = (
@@ -208,7 +209,7 @@ def parse_row(table: str, record: Mapping[str, str], where: str, origin: str) ->
         extra["reference_date"] = ref
     return RateRow(
         half_year=half_year,
-        rate=_percent(record["rate"], where, "rate"),
+        rate=parse_percent(record["rate"], where, "rate"),
         source=check_source(record["source"], f"{where}: source"),
         recorded=_day(record["recorded"], where, "recorded"),
         mark=mark,
