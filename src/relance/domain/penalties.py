@@ -57,6 +57,8 @@ from relance.domain.money import Money, MoneyError
 from relance.domain.rates import HalfYear, RateBook, RateNotCovered
 
 HUNDRED = Decimal(100)
+#: Dates a claim may carry (a rate table never covers more; date arithmetic stays in range).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 class PenaltyError(ValueError):
@@ -109,6 +111,11 @@ class Claim:
     indemnity: Money | None = None
 
     def __post_init__(self) -> None:
+        for name, day in (("due", self.due), ("until", self.until), ("notice", self.notice_date)):
+            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
+                raise PenaltyError(
+                    f"the {name} date {day.isoformat()} is not between 1900 and 2999"
+                )
         if not self.principal.is_positive:
             raise PenaltyError(f"the principal must be positive, not {self.principal}")
         for p in self.payments:

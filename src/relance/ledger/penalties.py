@@ -48,7 +48,7 @@ from relance.domain.penalties import (
     compute_penalty,
     jurisdiction_for_country,
 )
-from relance.domain.rates import RateBook, RateError, load_rate_book
+from relance.domain.rates import RateBook, RateError, RateNotCovered, load_rate_book
 from relance.ledger.models import Invoice, InvoiceStatus
 
 #: The findings of the engine, as the web pages show them.
@@ -141,6 +141,8 @@ class InvoicePenalty:
     as_of: date
     result: PenaltyResult | None = None
     error: str = ""
+    #: "rate_not_covered", "refused" (a claim the rules refuse) or "none" (cancelled, zero).
+    error_code: str = ""
 
     @property
     def findings(self) -> list[str]:
@@ -154,12 +156,15 @@ def penalty_for_invoice(
 ) -> InvoicePenalty:
     """The invoice's penalties at `as_of`; a rate not covered or a refused claim → `error`."""
     if invoice.status == InvoiceStatus.CANCELLED or invoice.total_incl_tax_minor <= 0:
-        return InvoicePenalty(invoice, as_of, error=str(_("No penalties on this invoice.")))
+        return InvoicePenalty(
+            invoice, as_of, error=str(_("No penalties on this invoice.")), error_code="none"
+        )
     try:
         claim = claim_for_invoice(invoice, as_of)
         result = compute_penalty(claim, book or rate_book(), conventions())
     except (RateError, PenaltyError) as exc:
-        return InvoicePenalty(invoice, as_of, error=str(exc))
+        code = "rate_not_covered" if isinstance(exc, RateNotCovered) else "refused"
+        return InvoicePenalty(invoice, as_of, error=str(exc), error_code=code)
     return InvoicePenalty(invoice, as_of, result=result)
 
 

@@ -281,6 +281,14 @@ def test_claims_the_rules_refuse(fields: dict[str, Any], message: str) -> None:
         run("1000.00", "2025-03-31", "2025-05-15", **fields)
 
 
+@pytest.mark.parametrize(
+    ("due", "until"), [("9999-12-31", "9999-12-31"), ("0001-01-01", "2025-01-01")]
+)
+def test_dates_out_of_range_refused(due: str, until: str) -> None:
+    with pytest.raises(PenaltyError, match="between 1900 and 2999"):
+        run("1000.00", due, until)
+
+
 def test_uk_claim_in_euros_needs_its_indemnity() -> None:
     with pytest.raises(PenaltyError, match="GBP"):
         run("1000.00", "2025-03-31", "2025-05-15", jurisdiction=Jurisdiction.UK)
