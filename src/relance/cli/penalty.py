@@ -114,6 +114,8 @@ def penalty_command(
             amount = Money.of(parse_amount(principal), cur)
         except MoneyError as exc:
             fail(f"--principal/--currency: {exc}")
+        except InvalidOperation:
+            fail(f"--principal: '{principal}' is too large")
         partials = []
         for item in payment or []:
             day_text, sep, amount_text = item.rpartition(":")
@@ -121,7 +123,7 @@ def penalty_command(
                 fail(f"--payment: '{item}' is not DATE:AMOUNT (e.g. 15/04/2025:4000)")
             try:
                 paid_amount = Money.of(parse_amount(amount_text), cur)
-            except MoneyError as exc:
+            except (MoneyError, InvalidOperation) as exc:
                 fail(f"--payment '{item}': {exc}")
             partials.append(PartialPayment(_day(day_text, "--payment"), paid_amount))
         try:

@@ -59,6 +59,8 @@ from relance.domain.rates import HalfYear, RateBook, RateNotCovered
 HUNDRED = Decimal(100)
 #: Dates a claim may carry (a rate table never covers more; date arithmetic stays in range).
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+#: Larger claims would leave the 28 significant digits of Decimal arithmetic.
+MAX_PRINCIPAL = Decimal(10) ** 15
 
 
 class PenaltyError(ValueError):
@@ -118,6 +120,8 @@ class Claim:
                 )
         if not self.principal.is_positive:
             raise PenaltyError(f"the principal must be positive, not {self.principal}")
+        if self.principal.amount >= MAX_PRINCIPAL:
+            raise PenaltyError(f"the principal {self.principal} is too large (at most 10^15)")
         for p in self.payments:
             if p.amount.currency != self.principal.currency:
                 raise PenaltyError(

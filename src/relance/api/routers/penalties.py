@@ -6,7 +6,7 @@ The figures are an aid, not legal advice.
 """
 
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 from django.utils import timezone
@@ -148,9 +148,12 @@ def compute_penalty_view(
     cur = check_currency(
         currency or ("GBP" if rules is Jurisdiction.UK else "EUR"), "currency", issues
     )
-    amount = (
-        parse_money(principal, cur, "principal", issues, allow_zero=False) if not issues else None
-    )
+    amount = None
+    if not issues:
+        try:
+            amount = parse_money(principal, cur, "principal", issues, allow_zero=False)
+        except InvalidOperation:  # more digits than Decimal arithmetic holds
+            issues.add("principal", _("The amount is too large."), "invalid_amount")
     rate: Decimal | None = None
     if contract_rate is not None:
         try:

@@ -57,6 +57,8 @@ def test_free_computation_bad_input(team: Team) -> None:
     assert "principal" in fields
     _, fields = _refused(team.reader.get("/penalty", **{**base, "principal": "0"}))
     assert "principal" in fields
+    _, fields = _refused(team.reader.get("/penalty", **{**base, "principal": "9" * 40}))
+    assert "principal" in fields
     _, fields = _refused(team.reader.get("/penalty", **{**base, "due": "31/03/2025"}))
     assert "due" in fields
     _, fields = _refused(team.reader.get("/penalty", **{**base, "contract_rate": "x"}))

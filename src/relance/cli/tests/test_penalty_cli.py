@@ -120,6 +120,7 @@ def test_penalty_conventions_and_options() -> None:
     [
         (["--principal", "abc"], "--principal"),
         (["--principal", "-5"], "must be positive"),
+        (["--principal", "1" * 40], "too large"),
         (["--due", "31/02/2025"], "--due"),
         (["--paid", "15/05/25"], "two-digit years"),
         (["--jurisdiction", "ES"], "not one of FR, DE, UK, EU"),

@@ -300,9 +300,11 @@ def test_indemnity_override_and_below_statutory_warning() -> None:
     assert "indemnity_below_statutory" in [f.code for f in result.findings]
 
 
-def test_zero_principal_refused() -> None:
+def test_zero_and_huge_principal_refused() -> None:
     with pytest.raises(PenaltyError, match="positive"):
         run("0", "2025-03-31", "2025-05-15")
+    with pytest.raises(PenaltyError, match="too large"):
+        run("1000000000000000", "2025-03-31", "2025-05-15")
 
 
 @pytest.mark.parametrize(
