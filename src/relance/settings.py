@@ -188,6 +188,14 @@ RELANCE_IMPORT_MAX_BYTES = env.int("RELANCE_IMPORT_MAX_BYTES", default=512 * 102
 RELANCE_AGING_BOUNDS = [
     int(x) for x in env.list("RELANCE_AGING_BOUNDS", default=["30", "60", "90"])
 ]
+#: Penalty conventions (docs/legal.md): each day at its half-year's rate; 366 days in leap years.
+RELANCE_PENALTY_SPLIT = env.bool("RELANCE_PENALTY_SPLIT", default=True)
+RELANCE_PENALTY_DIVISOR_366 = env.bool("RELANCE_PENALTY_DIVISOR_366", default=False)
+#: Half-years added with `relance rates add`, merged over the rate tables shipped with relance.
+RELANCE_RATES_DIR = DATA_DIR / "rates"
+#: Limitation: start event (due, issue or delivery) and days of warning before the last day.
+RELANCE_LIMITATION_START = env.str("RELANCE_LIMITATION_START", default="due")
+RELANCE_LIMITATION_WARN_DAYS = env.int("RELANCE_LIMITATION_WARN_DAYS", default=90)
 
 LOGGING = {
     "version": 1,

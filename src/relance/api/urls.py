@@ -6,7 +6,17 @@ from ninja import NinjaAPI
 
 from relance.api import errors
 from relance.api.auth import AUTH
-from relance.api.routers import customers, dunning, forecast, imports, ledger, legal, me, reports
+from relance.api.routers import (
+    customers,
+    dunning,
+    forecast,
+    imports,
+    ledger,
+    legal,
+    me,
+    penalties,
+    reports,
+)
 
 
 class RelanceAPI(NinjaAPI):
@@ -42,3 +52,4 @@ api.add_router("", imports.router)
 api.add_router("", dunning.router)
 api.add_router("", forecast.router)
 api.add_router("", legal.router)
+api.add_router("", penalties.router)

@@ -38,6 +38,7 @@ from relance.ledger.queries import aging, customer_behaviour, default_buckets, d
 from relance.web.access import SESSION_KEY, member_required
 from relance.web.charts import aging_svg
 from relance.web.forms import ImportForm, parse_as_of
+from relance.web.penalties import customer_penalties, invoice_penalties
 from relance.web.templatetags.relance import format_day, format_money
 
 PAGE_SIZE = 25
@@ -272,6 +273,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("invoice")
         .order_by("-issue_date", "-id")[:10],
         "reminders": _reminders_of(customer.pk),
+        **customer_penalties(customer, as_of),
     }
     return render(request, "web/customer.html", context)
 
@@ -377,6 +379,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "bucket": default_buckets().bucket_for(days).label(_lang()) if is_open else "",
         "allocations": allocations,
         "credit_notes": invoice.credit_notes.all(),
+        **invoice_penalties(invoice, as_of),
     }
     return render(request, "web/invoice.html", context)
 

@@ -1,0 +1,1 @@
+"""Shipped rate tables (CSV data read by relance.domain.rates)."""
