@@ -99,3 +99,65 @@ class LegalEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.stage} {self.on}"
+
+
+class AgencyMandate(models.Model):
+    """The written mandate given to a collection agency (CPCE R124-3) for one case."""
+
+    case = models.OneToOneField(LegalCase, on_delete=models.CASCADE, related_name="mandate")
+    agency_name = models.CharField(_("agency"), max_length=200)
+    agency_address = models.TextField(_("agency address"))
+    agency_email = models.EmailField(_("agency email"), blank=True)
+    insurer = models.CharField(_("professional liability insurer"), max_length=200)
+    insurance_policy = models.CharField(_("insurance policy number"), max_length=100)
+    fee_percent = models.DecimalField(
+        _("fee (% of the sums collected)"), max_digits=5, decimal_places=2
+    )
+    funds_within_days = models.PositiveSmallIntegerField(
+        _("funds handed over within (days)"), default=30
+    )
+    signed_on = models.DateField(_("mandate signed on"))
+    letter_reference = models.CharField(_("reference of the first letter"), max_length=100)
+    letter_date = models.DateField(_("date of the first letter"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("agency mandate")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(fee_percent__gte=0, fee_percent__lte=100),
+                name="mandate_fee_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_name} ({self.signed_on})"
+
+
+class AgencyCollection(models.Model):
+    """A sum the agency (or lawyer) collected and handed over, with its fee."""
+
+    case = models.ForeignKey(LegalCase, on_delete=models.CASCADE, related_name="collections")
+    on = models.DateField(_("collected on"))
+    amount_minor = models.BigIntegerField(_("amount collected"))
+    fee_minor = models.BigIntegerField(_("fee"), default=0)
+    payment = models.OneToOneField(
+        "ledger.Payment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_minor__gt=0, fee_minor__gte=0)
+                & models.Q(fee_minor__lte=models.F("amount_minor")),
+                name="collection_amounts_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.amount_minor}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,9 +19,19 @@ from relance.accounts.models import Membership
 from relance.core.errors import BadInput
 from relance.domain import legal_case as lc
 from relance.domain.money import Money, MoneyError, parse_amount
-from relance.legal.models import ROUTE_LABELS, STAGE_LABELS, LegalCase
+from relance.legal.handover import (
+    HANDOVER_ROUTES,
+    collected,
+    fee_due,
+    first_letter_pdf,
+    handover_zip,
+    record_collection,
+    set_mandate,
+)
+from relance.legal.models import ROUTE_LABELS, STAGE_LABELS, AgencyMandate, LegalCase
 from relance.legal.services import MAX_DOCUMENT, case_lines, open_case, record_event
 from relance.web.access import member_required
+from relance.web.views import _as_of
 
 
 def _membership(request: HttpRequest) -> Membership:
@@ -127,6 +138,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "court": court,
             "stages": [(s.value, STAGE_LABELS[s]) for s in lc.Stage],
             "can_write": membership.can_write and case.closed_on is None,
+            "handover": case.route in HANDOVER_ROUTES,
+            "mandate": AgencyMandate.objects.filter(case=case).first(),
+            "collected": collected(case),
+            "collections": list(case.collections.all()),
+            "can_manage": membership.can_import and case.closed_on is None,
         },
     )
 
@@ -180,3 +196,95 @@ def case_document(request: HttpRequest, pk: int, event: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{found.document_name or "document"}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _visible_case(request: HttpRequest, pk: int) -> LegalCase:
+    case = LegalCase.objects.filter(
+        pk=pk, customer__in=visible_customers(_membership(request))
+    ).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+@member_required
+def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
+    """The handover export (zip) or the first letter (PDF) as of ?as_of (default today)."""
+    case = _visible_case(request, pk)
+    as_of = _as_of(request)
+    try:
+        if request.GET.get("file") == "letter":
+            body, mime, name = first_letter_pdf(case, as_of), "application/pdf", "first-letter.pdf"
+        else:
+            body, mime, name = handover_zip(case, as_of), "application/zip", "handover.zip"
+    except BadInput as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(reverse("legal_case", args=[case.pk]))
+    response = HttpResponse(body, content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="case-{case.pk}-{name}"'
+    return response
+
+
+@member_required
+@require_POST
+def case_mandate(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership(request)
+    if not membership.can_import:
+        raise PermissionDenied
+    case = _visible_case(request, pk)
+    post = request.POST
+    try:
+        try:
+            fee = Decimal(post.get("fee_percent", "").replace(",", ".") or "0")
+        except InvalidOperation:
+            raise BadInput(_("fee: not a number")) from None
+        set_mandate(
+            case,
+            agency_name=post.get("agency_name", "").strip()[:200],
+            agency_address=post.get("agency_address", "").strip()[:500],
+            agency_email=post.get("agency_email", "").strip()[:254],
+            insurer=post.get("insurer", "").strip()[:200],
+            insurance_policy=post.get("insurance_policy", "").strip()[:100],
+            fee_percent=fee,
+            signed_on=_day(post.get("signed_on", ""), _("signed on")),
+        )
+    except BadInput as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Mandate recorded."))
+    return HttpResponseRedirect(reverse("legal_case", args=[case.pk]))
+
+
+@member_required
+@require_POST
+def case_collection(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership(request)
+    if not membership.can_import:
+        raise PermissionDenied
+    case = _visible_case(request, pk)
+    try:
+        minor = _minor(request.POST.get("amount", ""), case.currency, _("amount"))
+        if minor is None:
+            raise BadInput(_("amount: required"))
+        amount = Money.from_minor(minor, case.currency)
+        fee_minor = _minor(request.POST.get("fee", ""), case.currency, _("fee"))
+        mandate = AgencyMandate.objects.filter(case=case).first()
+        if fee_minor is not None:
+            fee = Money.from_minor(fee_minor, case.currency)
+        elif mandate is not None:
+            fee = fee_due(mandate, amount)
+        else:
+            fee = Money.zero(case.currency)
+        record_collection(
+            case,
+            _day(request.POST.get("on", ""), _("date")),
+            amount,
+            fee,
+            user=request.user,
+            note=request.POST.get("note", ""),
+        )
+    except BadInput as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Collection recorded."))
+    return HttpResponseRedirect(reverse("legal_case", args=[case.pk]))

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
+from django.utils import timezone
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
 from relance.api.auth import caller
 from relance.api.common import amount_text, customers_of, get_customer, parse_money
-from relance.api.errors import COMMON, ONE, WRITE, Issues, not_found
+from relance.api.errors import COMMON, ONE, WRITE, Issues, invalid, not_found
 from relance.api.schemas import AMOUNT, BodyId, Day, Id, Input
 from relance.domain import legal_case as lc
+from relance.domain.money import Money
+from relance.legal.handover import (
+    claim_breakdown,
+    collected,
+    fee_due,
+    record_collection,
+    set_mandate,
+)
 from relance.legal.models import LegalCase
 from relance.legal.services import case_lines, open_case, record_event
 
@@ -191,3 +201,131 @@ def add_event(request: Any, pk: Id, payload: EventIn) -> Any:
         note=payload.note,
     )
     return Status(201, _out(case))
+
+
+class MandateIn(Input):
+    agency_name: str = Field(min_length=1, max_length=200)
+    agency_address: str = Field(min_length=1, max_length=500)
+    agency_email: str = Field("", max_length=254)
+    insurer: str = Field(min_length=1, max_length=200)
+    insurance_policy: str = Field(min_length=1, max_length=100)
+    fee_percent: str = Field(
+        min_length=1, max_length=8, description="Percent of the sums collected."
+    )
+    funds_within_days: int = Field(30, ge=1, le=366)
+    signed_on: Day
+    letter_reference: str = Field("", max_length=100)
+    letter_date: Day | None = None
+
+
+class ClaimLineOut(Schema):
+    invoice: int
+    number: str
+    principal: str
+    interest: str
+    indemnity: str
+    total: str
+    rate_basis: str
+
+
+class ClaimOut(Schema):
+    as_of: date
+    currency: str
+    principal: str
+    interest: str
+    indemnity: str
+    total: str
+    collected: str
+    fees: str
+    lines: list[ClaimLineOut]
+
+
+class CollectionIn(Input):
+    on: Day
+    amount: str = Field(min_length=1, max_length=40, description=AMOUNT)
+    fee: str | None = Field(
+        None, min_length=1, max_length=40, description=AMOUNT + " Default: the mandate's rate."
+    )
+    note: str = Field("", max_length=300)
+
+
+def _claim_out(case: LegalCase, as_of: date) -> dict[str, Any]:
+    breakdown = claim_breakdown(case, as_of)
+    got, fees = collected(case)
+    return {
+        "as_of": as_of,
+        "currency": case.currency,
+        "principal": str(breakdown.principal.amount),
+        "interest": str(breakdown.interest.amount),
+        "indemnity": str(breakdown.indemnity.amount),
+        "total": str(breakdown.total.amount),
+        "collected": str(got.amount),
+        "fees": str(fees.amount),
+        "lines": [
+            {
+                "invoice": line.invoice.pk,
+                "number": line.invoice.number,
+                "principal": str(line.principal.amount),
+                "interest": str(line.interest.amount),
+                "indemnity": str(line.indemnity.amount),
+                "total": str(line.total.amount),
+                "rate_basis": line.basis or line.note,
+            }
+            for line in breakdown.lines
+        ],
+    }
+
+
+@router.get(
+    "/legal-cases/{pk}/claim",
+    response={200: ClaimOut, **ONE},
+    summary="What is claimed, element by element (principal, interest, indemnity), and collected",
+)
+def get_claim(request: Any, pk: Id, as_of: Day | None = None) -> Any:
+    case = _case(caller(request), pk)
+    return _claim_out(case, as_of or timezone.localdate())
+
+
+@router.put(
+    "/legal-cases/{pk}/mandate",
+    response={200: ClaimOut, **WRITE},
+    summary="Record the written mandate of a case handed to an agency or a lawyer (R124-3)",
+)
+def put_mandate(request: Any, pk: Id, payload: MandateIn) -> Any:
+    who = caller(request)
+    who.need_ledger_write()
+    case = _case(who, pk)
+    try:
+        fee = Decimal(payload.fee_percent.replace(",", "."))
+    except InvalidOperation:
+        raise invalid(
+            "fee_percent: not a number", [{"field": "fee_percent", "message": "not a number"}]
+        ) from None
+    fields = payload.dict()
+    fields["fee_percent"] = fee
+    if not fields["letter_reference"]:
+        fields.pop("letter_reference")
+    set_mandate(case, **fields)
+    return _claim_out(case, timezone.localdate())
+
+
+@router.post(
+    "/legal-cases/{pk}/collections",
+    response={201: ClaimOut, **WRITE},
+    summary="Record a sum collected by the agency or lawyer, and its fee (a payment on the "
+    "customer's oldest open invoices)",
+)
+def add_collection(request: Any, pk: Id, payload: CollectionIn) -> Any:
+    who = caller(request)
+    who.need_ledger_write()
+    case = _case(who, pk)
+    issues = Issues()
+    amount = parse_money(payload.amount, case.currency, "amount", issues, allow_zero=False)
+    fee = parse_money(payload.fee, case.currency, "fee", issues)
+    issues.raise_if_any()
+    assert amount is not None
+    if fee is None:
+        mandate = getattr(case, "mandate", None)
+        fee = fee_due(mandate, amount) if mandate is not None else Money.zero(case.currency)
+    record_collection(case, payload.on, amount, fee, user=who.user, note=payload.note)
+    return Status(201, _claim_out(case, payload.on))
