@@ -16,12 +16,13 @@ from ninja import P, QueryEx, Router, Schema
 from relance.api.auth import caller
 from relance.api.common import check_currency, get_invoice, parse_money
 from relance.api.errors import COMMON, ONE, Issues, invalid
-from relance.api.schemas import Day, Id
+from relance.api.schemas import Day, Id, iso_date_only
 from relance.domain.limitation import Limitation
 from relance.domain.penalties import (
     Claim,
     Conventions,
     Jurisdiction,
+    PartialPayment,
     PenaltyError,
     PenaltyResult,
     compute_penalty,
@@ -119,6 +120,31 @@ def limitation_out(lim: Limitation, as_of: date) -> dict[str, Any]:
     }
 
 
+def _payments(items: list[str], currency: str, issues: Issues) -> tuple[PartialPayment, ...]:
+    found = []
+    for item in items:
+        day_text, sep, amount_text = item.rpartition(":")
+        try:
+            day = iso_date_only(day_text)
+        except ValueError:
+            day = None
+        if not sep or day is None:
+            issues.add(
+                "payment",
+                _("'%(value)s' is not YYYY-MM-DD:AMOUNT.") % {"value": item},
+                "invalid_payment",
+            )
+            continue
+        try:
+            paid = parse_money(amount_text, currency, "payment", issues, allow_zero=False)
+        except InvalidOperation:
+            issues.add("payment", _("The amount is too large."), "invalid_amount")
+            continue
+        if paid is not None:
+            found.append(PartialPayment(day, paid))
+    return tuple(found)
+
+
 def _refused(exc: Exception) -> Exception:
     code = "rate_not_covered" if isinstance(exc, RateNotCovered) else "refused"
     return invalid(str(exc), [{"field": None, "message": str(exc), "code": code}])
@@ -141,6 +167,10 @@ def compute_penalty_view(
     split: QueryEx[bool, P(description="Each day at its half-year's rate.")] = True,
     divisor_366: QueryEx[bool, P(description="366 days in leap years.")] = False,
     currency: QueryEx[str | None, P(description="Default EUR (UK: GBP).")] = None,
+    payment: QueryEx[
+        list[str] | None,
+        P(description="A partial payment YYYY-MM-DD:AMOUNT (repeat the parameter for several)."),
+    ] = None,
 ) -> Any:
     caller(request)
     issues = Issues()
@@ -160,10 +190,12 @@ def compute_penalty_view(
             rate = parse_percent(contract_rate, "contract_rate")
         except RateError as exc:
             issues.add("contract_rate", str(exc), "invalid_rate")
+    partials = _payments(payment or [], cur, issues)
     issues.raise_if_any()
     assert amount is not None
     try:
         claim = Claim(
+            payments=partials,
             principal=amount,
             due=due,
             until=paid,

@@ -49,6 +49,20 @@ def test_free_computation(team: Team) -> None:
         )
     )
     assert de["total"] == "127.15"
+    partial = _ok(
+        team.reader.client.get(
+            "/api/penalty",
+            {
+                "principal": "10000",
+                "due": "2025-03-31",
+                "paid": "2025-05-15",
+                "payment": ["2025-04-15:4000"],
+            },
+            headers=team.reader.headers,
+        )
+    )
+    assert partial["interest"] == "118.89"
+    assert [s["base"] for s in partial["segments"]] == ["10000.00", "6000.00"]
 
 
 def test_free_computation_bad_input(team: Team) -> None:
@@ -61,6 +75,14 @@ def test_free_computation_bad_input(team: Team) -> None:
     assert "principal" in fields
     _, fields = _refused(team.reader.get("/penalty", **{**base, "due": "31/03/2025"}))
     assert "due" in fields
+    _, fields = _refused(team.reader.get("/penalty", **{**base, "payment": "15/04/2025:10"}))
+    assert "payment" in fields
+    _, fields = _refused(team.reader.get("/penalty", **{**base, "payment": "2025-04-15:abc"}))
+    assert "payment" in fields
+    message, _fields = _refused(
+        team.reader.get("/penalty", **{**base, "payment": "2025-04-15:20000"})
+    )
+    assert "exceed" in message
     _, fields = _refused(team.reader.get("/penalty", **{**base, "contract_rate": "x"}))
     assert "contract_rate" in fields
     _, fields = _refused(team.reader.get("/penalty", **{**base, "currency": "XX"}))
