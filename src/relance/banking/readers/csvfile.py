@@ -42,8 +42,8 @@ _SPACES = str.maketrans("", "", " \u00a0\u202f'")
 class CsvMapping:
     """Which column holds what, and how the file writes numbers and dates."""
 
-    account: str
-    date: str
+    account: str = ""
+    date: str = ""
     amount: str = ""
     debit: str = ""
     credit: str = ""
@@ -94,6 +94,11 @@ class CsvMapping:
     @classmethod
     def load(cls, path: Path) -> CsvMapping:
         """A mapping from a .json or .toml file."""
+        return cls.from_dict(cls.load_values(path), path.name)
+
+    @staticmethod
+    def load_values(path: Path) -> dict[str, Any]:
+        """The keys of a .json or .toml mapping file, not checked yet."""
         try:
             raw = path.read_bytes()
         except OSError as exc:
@@ -109,7 +114,7 @@ class CsvMapping:
             raise StatementError(path.name, "", "", f"not a valid mapping file: {exc}") from None
         if not isinstance(values, dict):
             raise StatementError(path.name, "", "", "the mapping must be an object of keys")
-        return cls.from_dict(values, path.name)
+        return values
 
 
 class CsvReader:
