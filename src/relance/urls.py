@@ -11,5 +11,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("relance.dunning.urls")),
     path("", include("relance.channels.urls")),
+    path("", include("relance.banking.urls")),
     path("", include("relance.web.urls")),
 ]
