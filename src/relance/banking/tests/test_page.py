@@ -10,11 +10,12 @@ from relance.accounts.models import Role
 from relance.banking.services import import_statements
 from relance.banking.tests import fixtures
 from relance.testing import Ledger
+from relance.web.tests.conftest import login
 
 
 def test_bank_page_lists_statements_and_lines(client: Client, ledger: Ledger) -> None:
     import_statements(ledger.creditor, fixtures.camt053(), "feb.xml")
-    client.force_login(ledger.user("admin", Role.ADMIN))
+    login(client, ledger.user("admin", Role.ADMIN))
     html = client.get(reverse("bank")).content.decode()
     assert "STMT-2025-03-01" in html and "feb.xml" in html
     assert "FR7630006000011234567890189" in html
@@ -28,7 +29,7 @@ def test_bank_page_lists_statements_and_lines(client: Client, ledger: Ledger) ->
 
 def test_bank_page_in_french(client: Client, ledger: Ledger) -> None:
     import_statements(ledger.creditor, fixtures.camt053(), "feb.xml")
-    client.force_login(ledger.user("admin", Role.ADMIN))
+    login(client, ledger.user("admin", Role.ADMIN))
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     html = client.get(reverse("bank")).content.decode()
     assert "Relevés" in html and "Contrepartie" in html
@@ -36,9 +37,9 @@ def test_bank_page_in_french(client: Client, ledger: Ledger) -> None:
 
 
 def test_bank_page_needs_a_role_that_sees_every_customer(client: Client, ledger: Ledger) -> None:
-    client.force_login(ledger.user("alice", Role.COLLECTOR))
+    login(client, ledger.user("alice", Role.COLLECTOR))
     assert client.get(reverse("bank")).status_code == 403
     client.logout()
     assert client.get(reverse("bank")).status_code == 302  # to the login page
-    client.force_login(ledger.user("reader", Role.READ_ONLY))
+    login(client, ledger.user("reader", Role.READ_ONLY))
     assert client.get(reverse("bank")).status_code == 200
