@@ -7,7 +7,8 @@ line id twice on one account, and the same file is recognised by its SHA-256), a
 handles returns. It creates nothing in the ledger: payments are the matching step's.
 
 A return (`LineKind.RETURN`) is stored with its reason. When its end-to-end id (or
-UETR) names exactly one earlier credit line of the creditor that produced a Payment,
+UETR, or else a reference shared with a credit of the same amount) names exactly one
+earlier credit line of the creditor that produced a Payment,
 that Payment's allocations are removed with `ledger.services.unallocate` (the
 invoices are open again, so reminders resume) and the return is `matched` to it;
 otherwise it waits `to review`.
@@ -274,30 +275,39 @@ def _store_lines(
             report.returns.append(_apply_return(creditor, stored))
 
 
-def _apply_return(creditor: Creditor, line: BankLine) -> ReturnReport:
-    result = ReturnReport(line_id=line.line_id, reason=line.return_reason, amount=str(line.amount))
-    candidates = BankLine.objects.none()
+def _returned_line(creditor: Creditor, line: BankLine) -> BankLine | None:
+    """The one earlier credit line with a payment that `line` returns, or None.
+
+    By end-to-end id, else by UETR; else a credit of the same amount sharing one of
+    the return's references. Never a guess: two candidates are none.
+    """
+    credits = BankLine.objects.filter(
+        creditor=creditor, kind=LineKind.CREDIT, payment__isnull=False
+    ).exclude(pk=line.pk)
     for field_name in ("end_to_end_id", "uetr"):
         value = getattr(line, field_name)
         if value:
-            candidates = BankLine.objects.filter(
-                creditor=creditor,
-                kind=LineKind.CREDIT,
-                payment__isnull=False,
-                **{field_name: value},
-            ).exclude(pk=line.pk)
-            if candidates.exists():
-                break
-    found = list(candidates.select_related("payment")[:2])
-    if len(found) != 1:
+            found = list(credits.filter(**{field_name: value})[:2])
+            if found:
+                return found[0] if len(found) == 1 else None
+    references = set(line.references)
+    if not references:
+        return None
+    same_amount = credits.filter(amount_minor=abs(line.amount_minor), currency=line.currency)
+    found = [c for c in same_amount[:50] if references & set(c.references)]
+    return found[0] if len(found) == 1 else None
+
+
+def _apply_return(creditor: Creditor, line: BankLine) -> ReturnReport:
+    result = ReturnReport(line_id=line.line_id, reason=line.return_reason, amount=str(line.amount))
+    original = _returned_line(creditor, line)
+    if original is None:
         line.status = LineStatus.TO_REVIEW
         line.save(update_fields=["status"])
         return result
-    original = found[0]
-    payment = original.payment
-    assert payment is not None
+    assert original.payment_id is not None
     result.returned_line = original.line_id
-    locked = Payment.objects.select_for_update().get(pk=payment.pk)
+    locked = Payment.objects.select_for_update().get(pk=original.payment_id)
     for allocation in locked.allocations.select_related("invoice").order_by("id"):
         result.reopened.append(allocation.invoice.number)
         unallocate(allocation)

@@ -138,3 +138,19 @@ def cfonb_statement(reject: str = "  ") -> bytes:
         ),  # -15.55
         cfonb_record("07", {**ACCOUNT, 35: "280225", 91: "0000000111844E"}),  # +11184.45
     )
+
+
+def camt054_return(amount: str, e2e: str = "", ref: str = "", reason: str = "MD06") -> bytes:
+    """A notification of one returned direct debit (debit, RtrInf with a reason)."""
+    refs = f"<Refs><EndToEndId>{e2e}</EndToEndId></Refs>" if e2e else ""
+    rmt = f"<RmtInf><Strd><CdtrRefInf><Ref>{ref}</Ref></CdtrRefInf></Strd></RmtInf>" if ref else ""
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"><BkToCstmrDbtCdtNtfctn>
+<GrpHdr><MsgId>N1</MsgId><CreDtTm>2025-03-10T08:00:00</CreDtTm></GrpHdr>
+<Ntfctn><Id>NTF-{amount}-{e2e}-{ref}</Id>
+<Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id><Ccy>EUR</Ccy></Acct>
+<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>
+<BookgDt><Dt>2025-03-10</Dt></BookgDt><AcctSvcrRef>R-{amount}-{e2e}-{ref}</AcctSvcrRef>
+<NtryDtls><TxDtls>{refs}{rmt}<RtrInf><Rsn><Cd>{reason}</Cd></Rsn></RtrInf></TxDtls></NtryDtls>
+</Ntry></Ntfctn></BkToCstmrDbtCdtNtfctn></Document>
+""".encode()

@@ -9,7 +9,7 @@ from relance.banking.models import BankAccount, BankLine, BankStatement, LineSta
 from relance.banking.services import StatementRefused, import_statements, record_payment
 from relance.banking.tests import fixtures
 from relance.core.errors import BadInput
-from relance.ledger.models import Allocation
+from relance.ledger.models import Allocation, Invoice, Payment
 from relance.testing import Ledger
 
 IBAN = "FR7630006000011234567890189"
@@ -143,3 +143,57 @@ def test_record_payment_takes_only_credit_lines(ledger: Ledger) -> None:
     other = Ledger.create("Autre SAS", siren="552100554")
     with pytest.raises(BadInput, match="different creditors"):
         record_payment(BankLine.objects.get(line_id="E1"), other.payment(None, "1.00"))
+
+
+def _paid_credit(ledger: Ledger) -> tuple[Invoice, Payment]:
+    """F-1 paid by the February credit line E1 (150.00, e2e E2E-F-1, RF18539007547034)."""
+    acme = ledger.customer("ACME SAS")
+    invoice = ledger.invoice(acme, "F-1", "150.00")
+    import_statements(ledger.creditor, fixtures.camt053(), "feb.xml")
+    payment = ledger.payment(acme, "150.00", pays=[invoice])
+    record_payment(BankLine.objects.get(line_id="E1"), payment)
+    return invoice, payment
+
+
+def test_a_return_found_by_reference_and_amount(ledger: Ledger) -> None:
+    invoice, _payment = _paid_credit(ledger)
+    report = import_statements(
+        ledger.creditor, fixtures.camt054_return("150.00", ref="RF18539007547034"), "r.xml"
+    )
+    assert [(r.reason, r.returned_line, r.reopened) for r in report.returns] == [
+        ("MD06", "E1", ["F-1"])
+    ]
+    invoice.refresh_from_db()
+    assert invoice.open_minor == 15000
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        fixtures.camt054_return("99.00", ref="RF18539007547034"),  # another amount
+        fixtures.camt054_return("150.00", ref="RF00000000000000"),  # another reference
+        fixtures.camt054_return("150.00", e2e="E2E-OTHER"),  # another end-to-end id
+    ],
+)
+def test_a_return_that_names_no_payment_touches_nothing(ledger: Ledger, data: bytes) -> None:
+    invoice, _payment = _paid_credit(ledger)
+    report = import_statements(ledger.creditor, data, "r.xml")
+    assert report.returns[0].returned_line == "" and report.returns[0].reopened == []
+    invoice.refresh_from_db()
+    assert invoice.open_minor == 0
+
+
+def test_a_return_with_two_candidates_is_not_guessed(ledger: Ledger) -> None:
+    invoice, _payment = _paid_credit(ledger)
+    acme = ledger.customer("ACME bis")
+    twin = BankLine.objects.get(line_id="E1")
+    twin.pk = None
+    twin.line_id = "E1-TWIN"
+    twin.payment = ledger.payment(acme, "150.00")
+    twin.save()
+    report = import_statements(
+        ledger.creditor, fixtures.camt054_return("150.00", e2e="E2E-F-1"), "r.xml"
+    )
+    assert report.returns[0].returned_line == ""
+    invoice.refresh_from_db()
+    assert invoice.open_minor == 0
