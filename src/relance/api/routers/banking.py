@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 from enum import StrEnum
@@ -10,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count
 from django.utils.translation import gettext as _
-from ninja import Field, File, P, QueryEx, Router, Schema
+from ninja import Field, File, Form, P, QueryEx, Router, Schema
 from ninja.files import UploadedFile
 
 from relance.api.auth import caller
@@ -18,6 +19,7 @@ from relance.api.common import Limit, Offset, amount_text, page, page_body
 from relance.api.errors import COMMON, WRITE, invalid
 from relance.api.schemas import Page
 from relance.banking.models import BankLine, BankStatement
+from relance.banking.readers.csvfile import CsvMapping
 from relance.creditors.models import Creditor
 
 router = Router(tags=["banking"])
@@ -27,6 +29,7 @@ class BankFormat(StrEnum):
     camt = "camt"
     ofx = "ofx"
     cfonb = "cfonb"
+    csv = "csv"
 
 
 class StatementImportOut(Schema):
@@ -77,6 +80,27 @@ class BankStatementPage(Page):
     items: list[BankStatementOut]
 
 
+def _csv_mapping(
+    kind: BankFormat | None, text: str | None, account: str | None
+) -> CsvMapping | None:
+    """The CsvMapping of a CSV upload; StatementError when absent or not valid."""
+    from relance.banking.readers.base import StatementError
+
+    if kind != BankFormat.csv:
+        return None
+    if not text:
+        raise StatementError("mapping", "", "mapping", "a CSV needs its column mapping")
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise StatementError("mapping", "", "mapping", f"not JSON: {exc.msg}") from None
+    if not isinstance(values, dict):
+        raise StatementError("mapping", "", "mapping", "expected a JSON object")
+    if account and not values.get("account"):
+        values["account"] = account
+    return CsvMapping.from_dict(values, "mapping")
+
+
 def _line_number(where: str) -> int | None:
     found = re.match(r"line (\d+)", where)
     return int(found.group(1)) if found else None
@@ -90,6 +114,7 @@ def _line_number(where: str) -> int | None:
 def import_bank_statement(
     request: Any,
     file: File[UploadedFile],
+    mapping: Form[str | None] = None,
     kind: BankFormat | None = None,
     dry_run: bool = False,
     account: QueryEx[
@@ -97,7 +122,10 @@ def import_bank_statement(
     ] = None,
 ) -> Any:
     """The format is recognised when `kind` is not given. Statements and lines already
-    imported are reported as duplicates and not stored again; a dry run writes nothing."""
+    imported are reported as duplicates and not stored again; a dry run writes nothing.
+    A CSV (`kind=csv`) needs `mapping`, a JSON object of the column mapping
+    (docs/banking.md), e.g. `{"date": "Date", "amount": "Montant"}`; `account` fills
+    its account."""
     who = caller(request)
     who.need_ledger_write()
     limit = settings.RELANCE_IMPORT_MAX_BYTES
@@ -107,21 +135,24 @@ def import_bank_statement(
             % {"size": file.size, "limit": limit},
             [{"field": "file", "message": _("The file is too large."), "code": "file_too_large"}],
         )
+    from relance.banking.readers.base import StatementError
     from relance.banking.services import StatementRefused, import_statements
 
     creditor = Creditor.objects.get(pk=who.creditor_id)
     try:
+        csv_mapping = _csv_mapping(kind, mapping, account)
         report = import_statements(
             creditor,
             file.read(),
             file.name or "upload",
             str(kind) if kind else None,
+            mapping=csv_mapping,
             account=account,
             dry_run=dry_run,
             user=who.user,
         )
-    except StatementRefused as exc:
-        error = exc.error
+    except (StatementRefused, StatementError) as exc:
+        error = exc.error if isinstance(exc, StatementRefused) else exc
         raise invalid(
             _("The statement file was refused, nothing was imported: %(why)s")
             % {"why": str(error)},

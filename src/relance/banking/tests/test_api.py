@@ -11,12 +11,15 @@ from relance.banking.models import BankLine
 from relance.banking.tests import fixtures
 
 
-def upload(api: Api, data: bytes, name: str = "feb.xml", query: str = "") -> Any:
-    return api.client.post(
-        f"/api/bank-statements{query}",
-        {"file": SimpleUploadedFile(name, data, content_type="application/octet-stream")},
-        headers=api.headers,
-    )
+def upload(
+    api: Api, data: bytes, name: str = "feb.xml", query: str = "", mapping: str | None = None
+) -> Any:
+    body: dict[str, Any] = {
+        "file": SimpleUploadedFile(name, data, content_type="application/octet-stream")
+    }
+    if mapping is not None:
+        body["mapping"] = mapping
+    return api.client.post(f"/api/bank-statements{query}", body, headers=api.headers)
 
 
 def test_upload_detects_the_format_and_reports(team: Team) -> None:
@@ -65,3 +68,22 @@ def test_only_importers_upload(team: Team) -> None:
     assert upload(team.alice, fixtures.camt053()).status_code == 403
     assert upload(Api(None), fixtures.camt053()).status_code == 401
     assert not BankLine.objects.exists()
+
+
+def test_csv_with_a_json_mapping(team: Team) -> None:
+    data = b"Date;Montant\n28/02/2025;1 200,00\n"
+    query = "?kind=csv&account=FR7630006000011234567890189"
+    ok = upload(team.admin, data, "b.csv", query, '{"date": "Date", "amount": "Montant"}')
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["new_lines"] == 1
+    assert BankLine.objects.get().amount_minor == 120000
+    for mapping, message in [
+        (None, "needs its column mapping"),
+        ("{oops", "not JSON"),
+        ("[1]", "expected a JSON object"),
+        ('{"date": "Date"}', "amount column"),
+        ('{"date": "Date", "amount": "Nope"}', "no column 'Nope'"),
+    ]:
+        refused = upload(team.admin, data, "b.csv", query, mapping)
+        assert refused.status_code == 422, (mapping, refused.content)
+        assert message in refused.json()["errors"][0]["message"]
