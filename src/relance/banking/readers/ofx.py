@@ -9,8 +9,9 @@ What is read: every STMTRS / CCSTMTRS (several accounts per file), CURDEF,
 BANKACCTFROM (BANKID, BRANCHID, ACCTID, ACCTKEY: a French bank code + branch +
 account number becomes an IBAN, the RIB key computed when ACCTKEY is absent; an
 ACCTID that is an IBAN is taken as is) or CCACCTFROM, every BANKTRANLIST (DTSTART,
-DTEND, STMTTRN: TRNTYPE, DTPOSTED, DTAVAIL, TRNAMT, FITID, NAME or PAYEE/NAME,
-MEMO, REFNUM, CHECKNUM) and LEDGERBAL as the closing balance. Dates keep the day
+DTEND, STMTTRN: DTPOSTED, DTAVAIL, TRNAMT, FITID, NAME or PAYEE/NAME, MEMO,
+REFNUM, CHECKNUM; TRNTYPE is not kept, the sign of TRNAMT decides credit or debit)
+and LEDGERBAL as the closing balance. Dates keep the day
 written by the bank (the time and time zone are dropped).
 """
 
