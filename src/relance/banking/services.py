@@ -194,9 +194,8 @@ def _import(
         bank_account, _created = BankAccount.objects.get_or_create(
             creditor=creditor, iban=st.account_iban[:64]
         )
-        if BankStatement.objects.filter(
-            account=bank_account, statement_id=st.statement_id
-        ).exists():
+        statement_id = st.statement_id[:140]
+        if BankStatement.objects.filter(account=bank_account, statement_id=statement_id).exists():
             item.duplicate = True
             continue
         try:
@@ -204,7 +203,7 @@ def _import(
                 stored = BankStatement.objects.create(
                     creditor=creditor,
                     account=bank_account,
-                    statement_id=st.statement_id[:140],
+                    statement_id=statement_id,
                     format=st.format,
                     currency=st.currency,
                     period_start=st.period_start,

@@ -119,15 +119,21 @@ def content_id(line: StatementLine, account: str) -> str:
     )
 
 
+#: Longest line id stored (BankLine.line_id).
+MAX_ID = 140
+
+
 def unique_ids(ids: Iterable[str]) -> list[str]:
     """Make ids unique inside one statement: the n-th repeat of an id gets '#n'.
 
     Two identical payments on the same day without references are two lines; reading
-    the same file again gives the same ids, so duplicates are still found.
+    the same file again gives the same ids, so duplicates are still found. Ids are cut
+    to `MAX_ID` characters, suffix included (the length stored).
     """
     seen: Counter[str] = Counter()
     out: list[str] = []
     for value in ids:
+        value = value[: MAX_ID - 8]
         seen[value] += 1
         out.append(value if seen[value] == 1 else f"{value}#{seen[value]}")
     return out

@@ -344,3 +344,10 @@ def test_registry() -> None:
         get_reader("csv")
     with pytest.raises(StatementError, match="unknown statement format"):
         get_reader("mt940")
+
+
+def test_long_bank_references_give_distinct_ids_that_fit_the_column() -> None:
+    data = fixtures.camt053().replace(b"E2-A", b"X" * 200).replace(b"E2-B", b"X" * 200)
+    ids = [ln.line_id for ln in CamtReader().read(data, "s.xml")[0].lines]
+    assert len(set(ids)) == len(ids)
+    assert max(len(i) for i in ids) <= 140
