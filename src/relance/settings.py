@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "relance.customers",
     "relance.ledger",
     "relance.imports",
+    "relance.banking",
     "relance.dunning",
     "relance.channels",
     "relance.analytics",

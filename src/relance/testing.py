@@ -11,6 +11,7 @@ Everything goes through the real models and services (no mocks).
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -145,8 +146,11 @@ class Ledger:
 
 
 #: Real public files written by others (../shared/data beside the repository; absent in a
-#: plain clone). Tests that read them call `shared_data()`, which skips cleanly without them.
-SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+#: plain clone; RELANCE_SHARED_DATA names another place, e.g. from a worktree). Tests that
+#: read them call `shared_data()`, which skips cleanly without them.
+SHARED_DATA = Path(
+    os.environ.get("RELANCE_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data"
+)
 
 
 def shared_data(relative: str = "") -> Path:

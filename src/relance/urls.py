@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("relance.channels.urls")),
     path("", include("relance.analytics.urls")),
     path("", include("relance.legal.urls")),
+    path("", include("relance.banking.urls")),
     path("", include("relance.web.urls")),
 ]

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from relance.api import errors
 from relance.api.auth import AUTH
 from relance.api.routers import (
+    banking,
     customers,
     dunning,
     forecast,
@@ -53,3 +54,4 @@ api.add_router("", dunning.router)
 api.add_router("", forecast.router)
 api.add_router("", legal.router)
 api.add_router("", penalties.router)
+api.add_router("", banking.router)

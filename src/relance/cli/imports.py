@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from relance.cli import banking
 from relance.cli.base import EXIT_BAD_INPUT, app, clean_errors, console, fail, out, setup_django
 
 if TYPE_CHECKING:
@@ -26,6 +27,10 @@ class Kind(StrEnum):
     contacts = "contacts"
     invoices = "invoices"
     payments = "payments"
+    camt = "camt"
+    ofx = "ofx"
+    cfonb = "cfonb"
+    bank_csv = "bank-csv"
 
 
 class Lang(StrEnum):
@@ -124,8 +129,17 @@ def import_(
     preview_rows: Annotated[
         int, typer.Option("--preview", min=0, help="Rows shown in a dry run.")
     ] = 10,
+    account: Annotated[
+        str | None, typer.Option("--account", help="Bank statements: the account's IBAN.")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="bank-csv: column mapping (.json/.toml).")
+    ] = None,
+    map_: Annotated[
+        list[str] | None, typer.Option("--map", help="bank-csv: KEY=VALUE mapping entry.")
+    ] = None,
 ) -> None:
-    """Import customers, contacts, invoices or payments from a CSV or XLSX file."""
+    """Import customers, contacts, invoices, payments (CSV/XLSX) or bank statements."""
     setup_django()
     from django.utils import translation
     from django.utils.translation import gettext as _
@@ -136,6 +150,12 @@ def import_(
         if not file.is_file():
             fail(_("%(file)s: no such file") % {"file": file})
         owner = find_creditor(creditor)
+        if kind.value in banking.BANK_KINDS:
+            banking.run(
+                kind.value, file, owner=owner, dry_run=dry_run, as_json=as_json,
+                account=account, mapping_file=mapping, pairs=map_ or [],
+            )  # fmt: skip
+            return
         if as_json:
             result = run_import(
                 owner,

@@ -33,6 +33,7 @@ class StatementLine:
     creditor reference first, then unstructured remittance information, end-to-end id).
     `return_reason` is the ISO 20022 / CFONB reason code of a return (AC04, MD06, …).
     `source_line` is the line (or element path) of the source file, for error messages.
+    `uetr` is the SWIFT/ISO 20022 unique end-to-end transaction reference when given.
     """
 
     line_id: str
@@ -48,6 +49,7 @@ class StatementLine:
     bank_reference: str = ""
     return_reason: str = ""
     source_line: str = ""
+    uetr: str = ""
 
 
 @dataclass(frozen=True, slots=True)
