@@ -57,13 +57,17 @@ invoices or customers fit), ``duplicate``; below that, ``none``.
 from __future__ import annotations
 
 import bisect
+import gc
 import itertools
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache
+from typing import TypeVar
 
 from relance.domain.money import Money, exponent
 from relance.domain.names import name_tokens, similar_enough
@@ -75,7 +79,12 @@ Id = Hashable
 
 @dataclass(frozen=True, slots=True)
 class OpenInvoice:
-    """An invoice that can still be paid, with what identifies its customer."""
+    """An invoice that can still be paid, with what identifies its customer.
+
+    `open_amount` is what remains to be paid (invoices with nothing open are ignored).
+    The customer's name is read from its first invoice; its IBANs are the union over
+    its invoices. `rf_reference` may be empty.
+    """
 
     invoice_id: Id
     customer_id: Id
@@ -191,6 +200,20 @@ class _Evidence:
 
 
 @dataclass(slots=True)
+class _Draft:
+    """A proposal while it is scored: positions and minor units (Money only for the kept)."""
+
+    customer_ids: tuple[Id, ...]
+    positions: tuple[int, ...]
+    takes: tuple[int, ...]
+    fit: Fit
+    score: int
+    reasons: tuple[Reason, ...]
+    left: int
+    ambiguous: bool
+
+
+@dataclass(slots=True)
 class _Line:
     line: StatementLine
     currency: str
@@ -210,26 +233,24 @@ class Matcher:
         self.numberings = tuple(Numbering(p) for p in settings.numbering)
         self.invoices: list[OpenInvoice] = []
         self.open_minor: list[int] = []
-        self.by_rf: dict[str, list[int]] = defaultdict(list)
-        self.by_key: dict[str, list[int]] = defaultdict(list)
-        self.by_digits: dict[str, list[int]] = defaultdict(list)
-        self.by_compact: dict[str, list[int]] = defaultdict(list)
-        self.by_amount: dict[tuple[str, int], list[int]] = defaultdict(list)
+        # Most keys name one invoice: a posting is its position, a list only when shared.
+        self.by_rf: dict[str, _Posting] = {}
+        self.by_key: dict[str, _Posting] = {}
+        self.by_compact: dict[str, _Posting] = {}
+        self.by_amount: dict[str, dict[int, _Posting]] = defaultdict(dict)
         self.by_customer: dict[Id, list[int]] = defaultdict(list)
         self.by_iban: dict[str, set[Id]] = defaultdict(set)
         self.by_token: dict[str, set[Id]] = defaultdict(set)
         self.customer_name: dict[Id, str] = {}
         self.tolerance: dict[str, int] = {}
-        for position, invoice in enumerate(self._valid(candidates)):
-            self._add(position, invoice)
-        for positions in self.by_customer.values():
-            positions.sort(key=lambda i: (self.invoices[i].due_date, self.invoices[i].number))
+        self._sorted: set[Id] = set()
+        self._ibans_seen: dict[str, str] = {}
+        with _collector_paused():
+            for position, invoice in enumerate(self._valid(candidates)):
+                self._add(position, invoice)
         self.amount_keys: dict[str, list[int]] = {}
         if settings.tolerance > 0:
-            per_currency: dict[str, set[int]] = defaultdict(set)
-            for currency, minor in self.by_amount:
-                per_currency[currency].add(minor)
-            self.amount_keys = {c: sorted(v) for c, v in per_currency.items()}
+            self.amount_keys = {c: sorted(v) for c, v in self.by_amount.items()}
 
     @staticmethod
     def _valid(candidates: Iterable[OpenInvoice]) -> Iterable[OpenInvoice]:
@@ -239,20 +260,21 @@ class Matcher:
 
     def _add(self, position: int, invoice: OpenInvoice) -> None:
         self.invoices.append(invoice)
-        minor = invoice.open_amount.minor
+        amount = invoice.open_amount
+        currency = amount.currency
+        minor = int(amount.amount.scaleb(_exponent(currency)))
         self.open_minor.append(minor)
-        currency = invoice.open_amount.currency
-        if invoice.rf_reference:
-            self.by_rf[compact(invoice.rf_reference)].append(position)
+        rf = invoice.rf_reference
+        if rf:
+            _put(self.by_rf, rf if rf.isalnum() and rf.isupper() else compact(rf), position)
         for numbering in self.numberings:
             key = numbering.key(invoice.number)
             if key is not None:
-                self.by_key[key].append(position)
-                self.by_digits[key.split("|", 1)[1]].append(position)
+                _put(self.by_key, key, position)
                 break
         else:
-            self.by_compact[compact(invoice.number)].append(position)
-        self.by_amount[(currency, minor)].append(position)
+            _put(self.by_compact, compact(invoice.number), position)
+        _put(self.by_amount[currency], minor, position)
         customer = invoice.customer_id
         self.by_customer[customer].append(position)
         if customer not in self.customer_name:
@@ -260,13 +282,27 @@ class Matcher:
             for token in name_tokens(invoice.customer_name):
                 self.by_token[token].add(customer)
         for iban in invoice.customer_ibans:
-            self.by_iban[compact(iban)].add(customer)
+            written = self._ibans_seen.get(iban)
+            if written is None:
+                written = self._ibans_seen[iban] = compact(iban)
+            self.by_iban[written].add(customer)
+
+    def _of_customer(self, customer: Id) -> list[int]:
+        """The customer's invoices, oldest due date first (sorted when first asked)."""
+        positions = self.by_customer.get(customer)
+        if positions is None:
+            return []
+        if customer not in self._sorted:
+            positions.sort(key=lambda i: (self.invoices[i].due_date, self.invoices[i].number))
+            self._sorted.add(customer)
+        return positions
 
     # -- one line ---------------------------------------------------------------
 
     def match_all(self, lines: Iterable[StatementLine]) -> list[Decision]:
-        decisions = [self.match_line(line) for line in lines]
-        return self._one_claim_per_invoice(decisions)
+        with _collector_paused():
+            decisions = [self.match_line(line) for line in lines]
+            return self._one_claim_per_invoice(decisions)
 
     def match_line(self, line: StatementLine) -> Decision:
         if line.kind != LineKind.CREDIT or not line.amount.is_positive:
@@ -300,15 +336,15 @@ class Matcher:
         if not ctx.text:
             return
         for rf in find_rf(ctx.text):
-            name(self.by_rf.get(rf, ()), P_RF, Reason("rf", P_RF, f"RF reference {rf}"))
+            name(_get(self.by_rf, rf), P_RF, Reason("rf", P_RF, f"RF reference {rf}"))
         for numbering in self.numberings:
             for hit in numbering.find(ctx.text):
                 if hit.with_prefix:
-                    for i in self.by_key.get(hit.key, ()):
+                    for i in _get(self.by_key, hit.key):
                         number = self.invoices[i].number
                         name((i,), P_NUMBER, Reason("number", P_NUMBER, f"invoice {number} named"))
                 else:
-                    for i in self.by_digits.get(hit.digits_key, ()):
+                    for i in _get(self.by_key, f"{numbering.prefix}|{hit.digits_key}"):
                         number = self.invoices[i].number
                         text = f"invoice {number} named without prefix"
                         reason = Reason("digits", P_DIGITS, text)
@@ -317,17 +353,17 @@ class Matcher:
             words = [compact(w) for w in ctx.text.split()]
             grams = set(words) | {a + b for a, b in itertools.pairwise(words)}
             for gram in grams:
-                for i in self.by_compact.get(gram, ()):
+                for i in _get(self.by_compact, gram):
                     number = self.invoices[i].number
                     name((i,), P_NUMBER, Reason("number", P_NUMBER, f"invoice {number} named"))
 
-    def _propose(self, ctx: _Line) -> list[Proposal]:
-        proposals: dict[frozenset[Id], Proposal] = {}
+    def _propose(self, ctx: _Line) -> list[_Draft]:
+        proposals: dict[frozenset[int], _Draft] = {}
 
-        def add(proposal: Proposal | None) -> None:
+        def add(proposal: _Draft | None) -> None:
             if proposal is None:
                 return
-            key = frozenset(a.invoice_id for a in proposal.allocations)
+            key = frozenset(proposal.positions)
             known = proposals.get(key)
             if known is None or known.score < proposal.score:
                 proposals[key] = proposal
@@ -354,19 +390,19 @@ class Matcher:
             add(proposal)
         return sorted(
             proposals.values(),
-            key=lambda p: (-p.score, len(p.allocations), p.fit != Fit.EXACT),
+            key=lambda p: (-p.score, len(p.positions), p.fit != Fit.EXACT),
         )
 
     # -- proposals --------------------------------------------------------------
 
-    def _named_proposals(self, ctx: _Line, customer: Id, named: list[int]) -> list[Proposal]:
+    def _named_proposals(self, ctx: _Line, customer: Id, named: list[int]) -> list[_Draft]:
         """The invoices of one customer named in the text: all of them, some, or more."""
         named = sorted(named, key=lambda i: (self.invoices[i].due_date, self.invoices[i].number))
         total = sum(self.open_minor[i] for i in named)
         tol = self._tolerance(ctx.currency)
         if abs(ctx.amount - total) <= tol:
             return [self._proposal(ctx, named, customer)]
-        out: list[Proposal] = []
+        out: list[_Draft] = []
         if ctx.amount < total:
             if len(named) > 1:  # the line pays only some of the invoices it names
                 singles = [[i] for i in named if abs(self.open_minor[i] - ctx.amount) <= tol]
@@ -378,7 +414,7 @@ class Matcher:
                 out.append(self._proposal(ctx, named, customer))  # partial
             return out
         # More than the named invoices: the rest may pay other invoices of the customer.
-        others = [i for i in self.by_customer[customer] if i not in ctx.named]
+        others = [i for i in self._of_customer(customer) if i not in ctx.named]
         extra, complete = self._subsets(ctx, others, target=ctx.amount - total)
         for subset in extra:
             ambiguous = len(extra) > 1 or not complete
@@ -386,7 +422,7 @@ class Matcher:
         out.append(self._proposal(ctx, named, customer))  # over-payment
         return out
 
-    def _split_proposal(self, ctx: _Line) -> Proposal | None:
+    def _split_proposal(self, ctx: _Line) -> _Draft | None:
         """Invoices of several customers named in one payment (a group paying for its members)."""
         named = sorted(ctx.named)
         total = sum(self.open_minor[i] for i in named)
@@ -395,20 +431,18 @@ class Matcher:
         customers = tuple(dict.fromkeys(self.invoices[i].customer_id for i in named))
         proposal = self._proposal(ctx, named, customers[0])
         reason = Reason("split", 0, f"the text names invoices of {len(customers)} customers")
-        return Proposal(
-            customers,
-            proposal.allocations,
-            proposal.fit,
-            proposal.score,
-            (*proposal.reasons, reason),
-            proposal.unallocated,
-            ambiguous=True,
-        )
+        proposal.customer_ids = customers
+        proposal.reasons = (*proposal.reasons, reason)
+        proposal.ambiguous = True
+        return proposal
 
-    def _payer_proposals(self, ctx: _Line, customer: Id) -> list[Proposal]:
+    def _payer_proposals(self, ctx: _Line, customer: Id) -> list[_Draft]:
         """A known payer and no invoice named: one invoice of the amount, or a group."""
-        positions = self.by_customer.get(customer, [])
-        positions = [i for i in positions if self.invoices[i].open_amount.currency == ctx.currency]
+        positions = [
+            i
+            for i in self._of_customer(customer)
+            if self.invoices[i].open_amount.currency == ctx.currency
+        ]
         if not positions:
             return []
         tol = self._tolerance(ctx.currency)
@@ -422,7 +456,7 @@ class Matcher:
         # Nothing adds up: suggest the oldest invoices, partly paid.
         return [self._proposal(ctx, positions[:1], customer)]
 
-    def _amount_proposals(self, ctx: _Line, look_near: bool) -> list[Proposal]:
+    def _amount_proposals(self, ctx: _Line, look_near: bool) -> list[_Draft]:
         """Invoices whose open balance is the amount, whoever they belong to.
 
         Among them, one whose number is written with a typo gets the near-reference
@@ -452,13 +486,13 @@ class Matcher:
     def _by_amount(self, ctx: _Line) -> list[int]:
         tol = self._tolerance(ctx.currency)
         if tol == 0:
-            return list(self.by_amount.get((ctx.currency, ctx.amount), ()))
+            return list(_get(self.by_amount.get(ctx.currency, {}), ctx.amount))
         keys = self.amount_keys.get(ctx.currency, [])
         lo = bisect.bisect_left(keys, ctx.amount - tol)
         hi = bisect.bisect_right(keys, ctx.amount + tol)
         out: list[int] = []
         for minor in keys[lo:hi]:
-            out.extend(self.by_amount[(ctx.currency, minor)])
+            out.extend(_get(self.by_amount[ctx.currency], minor))
             if len(out) > self.settings.max_amount_candidates:
                 break
         return out
@@ -569,17 +603,17 @@ class Matcher:
 
     def _proposal(
         self, ctx: _Line, positions: list[int], customer: Id, ambiguous: bool = False
-    ) -> Proposal:
+    ) -> _Draft:
         currency = ctx.currency
         total = sum(self.open_minor[i] for i in positions)
         tol = self._tolerance(currency)
         left = ctx.amount
-        allocations = []
+        takes: list[int] = []
         for i in positions:  # oldest first: a short payment leaves the newest open
             take = min(left, self.open_minor[i])
             if take <= 0:
                 break
-            allocations.append(Allocation(self.invoices[i].invoice_id, _money(take, currency)))
+            takes.append(take)
             left -= take
         diff = ctx.amount - total
         reasons: list[Reason] = []
@@ -636,18 +670,40 @@ class Matcher:
             reasons.append(Reason("ambiguous", 0, "another combination of invoices fits too"))
         score = ref_points + sum(r.points for r in reasons if r.code not in _REFERENCE_CODES)
         score = max(0, min(100, score))
-        unallocated = _money(max(left, 0), currency)
-        customers = (customer,)
+        return _Draft(
+            (customer,),
+            tuple(positions[: len(takes)]),
+            tuple(takes),
+            fit,
+            score,
+            tuple(reasons),
+            max(left, 0),
+            ambiguous,
+        )
+
+    def _finish(self, ctx: _Line, draft: _Draft) -> Proposal:
+        """The proposal as the caller sees it: invoice ids and Money."""
+        currency = ctx.currency
+        allocations = tuple(
+            Allocation(self.invoices[i].invoice_id, _money(take, currency))
+            for i, take in zip(draft.positions, draft.takes, strict=True)
+        )
         return Proposal(
-            customers, tuple(allocations), fit, score, tuple(reasons), unallocated, ambiguous
+            draft.customer_ids,
+            allocations,
+            draft.fit,
+            draft.score,
+            draft.reasons,
+            _money(draft.left, currency),
+            draft.ambiguous,
         )
 
     # -- decision ---------------------------------------------------------------
 
-    def _decide(self, ctx: _Line, proposals: list[Proposal]) -> Decision:
+    def _decide(self, ctx: _Line, proposals: list[_Draft]) -> Decision:
         s = self.settings
         line_id = ctx.line.line_id
-        kept = tuple(proposals[: s.max_proposals])
+        kept = tuple(self._finish(ctx, p) for p in proposals[: s.max_proposals])
         if not proposals or proposals[0].score < s.review_threshold:
             reason = Reason("no_match", 0, "no invoice fits well enough")
             return Decision(line_id, Outcome.NONE, kept, kept[0].score if kept else 0, (reason,))
@@ -702,10 +758,54 @@ class Matcher:
         return out
 
 
+_Posting = int | list[int]
+K = TypeVar("K")
+
+
+def _put(index: dict[K, _Posting], key: K, position: int) -> None:
+    known = index.get(key)
+    if known is None:
+        index[key] = position
+    elif isinstance(known, int):
+        index[key] = [known, position]
+    else:
+        known.append(position)
+
+
+def _get(index: dict[K, _Posting], key: K) -> Sequence[int]:
+    known = index.get(key)
+    if known is None:
+        return ()
+    if isinstance(known, int):
+        return (known,)
+    return known
+
+
+@cache
+def _exponent(currency: str) -> int:
+    return exponent(currency)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while indexing and matching.
+
+    Both create millions of small objects and no reference cycles: the collector would
+    only walk the whole heap again and again. It is restored afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 _REFERENCE_CODES = frozenset({"rf", "number", "digits", "near"})
 
 
-def _suggest(best: Proposal, blockers: list[Reason]) -> str:
+def _suggest(best: _Draft, blockers: list[Reason]) -> str:
     codes = {r.code for r in blockers}
     if "split" in codes:
         return "split"

@@ -116,12 +116,17 @@ def name_similarity(a: str, b: str) -> float:
 
 
 def similar_enough(a: str, b: str, threshold: float) -> float:
-    """`name_similarity(a, b)` when it reaches `threshold`, else 0 (cheaper: bounds first)."""
+    """`name_similarity(a, b)` when it reaches `threshold`, else 0.
+
+    Cheaper: names that share no word, or whose length or letters bound the ratio below
+    the threshold, are not compared further."""
     na, nb = normalise_name(a), normalise_name(b)
     if not na or not nb:
         return 0.0
     if na == nb:
         return 1.0
+    if not _word_set(na) & _word_set(nb):
+        return 0.0  # similar names share at least one word: skip the costly ratio
     best = 0.0
     for x, y in ((na, nb), (_sorted_words(na), _sorted_words(nb))):
         matcher = SequenceMatcher(None, x, y, autojunk=False)
@@ -132,6 +137,11 @@ def similar_enough(a: str, b: str, threshold: float) -> float:
 
 def _ratio(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+@lru_cache(maxsize=262_144)
+def _word_set(name: str) -> frozenset[str]:
+    return frozenset(name.split())
 
 
 @lru_cache(maxsize=262_144)

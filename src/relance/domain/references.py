@@ -231,8 +231,7 @@ class Numbering:
         return self._make_key(groups)
 
     def _make_key(self, groups: tuple[str | None, ...]) -> str:
-        digits = "|".join(str(int(g)) for g in groups if g is not None)
-        return f"{self.prefix}|{digits}"
+        return self.prefix + "|" + "|".join([str(int(g)) for g in groups if g is not None])
 
     def find(self, text: str) -> list[NumberHit]:
         """The numbers of this pattern written in `text`, in order."""
