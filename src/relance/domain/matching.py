@@ -638,13 +638,18 @@ class Matcher:
             reasons.append(Reason("tolerance", P_TOLERANCE, text))
         elif diff < 0:
             fit = Fit.PARTIAL
-            text = f"partial payment: {_money(ctx.amount, currency)} of {_money(total, currency)}"
+            received, due = _money(ctx.amount, currency), _money(total, currency)
+            text = f"partial payment: {received} of {due}, the rest stays open"
             reasons.append(Reason("partial", 0, text))
         else:
             fit = Fit.OVER
-            text = f"over-payment: {_money(diff, currency)} more than the open balance"
+            excess = _money(diff, currency)
+            text = f"over-payment: {excess} more than the open balance (keep, refund or reassign)"
             reasons.append(Reason("over", 0, text))
-        if customer in ctx.iban_customers:
+        if ctx.iban_customers and customer not in ctx.iban_customers:
+            text = "payer IBAN known for another customer"
+            reasons.append(Reason("other_payer", 0, text))
+        elif customer in ctx.iban_customers:
             if len(ctx.iban_customers) == 1:
                 reasons.append(Reason("iban", P_IBAN, "payer IBAN known for the customer"))
             else:

@@ -17,7 +17,7 @@ from relance.domain.matching import (
     match,
 )
 from relance.domain.money import Money
-from relance.domain.references import format_rf, rf_reference
+from relance.domain.references import ReferenceError_, format_rf, rf_reference
 from relance.domain.statements import LineKind, StatementLine
 
 IBAN_A = "FR7630006000011234567890189"
@@ -315,3 +315,15 @@ def test_decisions_keep_the_order_of_lines() -> None:
     )
     assert [d.line_id for d in decisions] == ["L0", "L1", "L2"]
     assert [d.outcome for d in decisions] == [Outcome.AUTO, Outcome.NONE, Outcome.AUTO]
+
+
+def test_a_payment_from_another_customer_says_so() -> None:
+    (decision,) = match([line(Case("100.00", (RF1,), iban=IBAN_B))], BOOK, SETTINGS)
+    assert decision.outcome == Outcome.AUTO  # the reference and the amount settle it
+    assert decision.best is not None
+    assert "other_payer" in {r.code for r in decision.best.reasons}
+
+
+def test_a_bad_numbering_pattern_is_refused_before_matching() -> None:
+    with pytest.raises(ReferenceError_, match="needs a sequence part"):
+        match([line(Case("100.00"))], BOOK, MatchSettings(numbering=("F-{YYYY}",)))
