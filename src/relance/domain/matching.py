@@ -26,13 +26,15 @@ valid RF reference of the invoice(s)                   60
 invoice number(s) found in the text with the prefix    50
 invoice number(s) found without the prefix             40
 near reference (one character wrong or two swapped)    35
-  — only looked for among invoices of the exact amount
+  — only among invoices of the exact amount, and only
+  when no invoice written exactly fits the amount
 some, not all, of the proposal's invoices named        25
 amount equals the open balance (one or several)        35
 amount within the tolerance setting                    25
 partial payment or over-payment                        0
 payer IBAN known for the customer (only customer)      35
 payer IBAN known for this and other customers          15
+payer IBAN known for another customer only (said)      0
 payer name similar ≥ 0.95 / ≥ `name_threshold`         20 / 10
 paid between the issue date and 90 days after due      5
 paid before the invoice was issued                     −30
