@@ -116,6 +116,9 @@ CASES = {
         invoices=("F-2025-0001",),
         reasons=("near", "amount"),
     ),
+    "two digits swapped in the number": Case(
+        "40.50", ("FACT F-2025-0030",), invoices=("F-2025-0003",), reasons=("near", "amount")
+    ),
     "typo naming another customer's invoice, amount and IBAN agree": Case(
         "100.00",
         ("F-2025-0004",),
