@@ -1,5 +1,7 @@
 """`relance bench import|aging|run --invoices N --json`: speed and memory, measured in one run.
 
+`relance bench match` runs the matching engine in memory, in this process (no database).
+
 Each command runs the size asked for, and a tenth of it, each in a fresh process
 with its own temporary SQLite database, and reports the ratios between the two.
 `bench run` uses the database of RELANCE_BENCH_DATABASE_URL instead when it is set
@@ -138,6 +140,23 @@ def bench_run_once(
     run.reset_schema()
     migrate()
     _print(run.run(invoices, day), as_json)
+
+
+@bench_app.command("match")
+def bench_match(
+    lines: int = typer.Option(100_000, "--lines", min=1),
+    invoices: int = typer.Option(1_000_000, "--invoices", min=10),
+    seed: int = typer.Option(2025, "--seed"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """The matching engine on N generated bank lines against M open invoices (in memory)."""
+    from relance.bench import match
+
+    with clean_errors():
+        if lines * 2 > invoices:
+            # grouped payments take several invoices: keep enough for every line
+            fail(f"--lines {lines}: at most half of --invoices ({invoices // 2})")
+        _print(match.run(lines, invoices, seed), as_json)
 
 
 @bench_app.command("dispatch")
