@@ -73,6 +73,8 @@ class ImportReport:
     duplicate_file: bool = False
     statements: list[StatementReport] = field(default_factory=list)
     returns: list[ReturnReport] = field(default_factory=list)
+    #: what matching did with the credit lines not matched yet (see banking/matching.py)
+    matching: dict[str, Any] = field(default_factory=dict)
 
     @property
     def new_lines(self) -> int:
@@ -132,8 +134,13 @@ def import_statements(
     account: str | None = None,
     dry_run: bool = False,
     user: object | None = None,
+    match: bool = False,
 ) -> ImportReport:
     """Import every statement of a file for `creditor` (see the module docstring).
+
+    With `match` (the command line and the API ask for it), the credit lines not matched yet
+    are then matched to open invoices in the same transaction (`relance.banking.matching.apply_matching`): in a dry
+    run the report shows what would be applied, and nothing is.
 
     `account`: the IBAN the file must be for (every statement's account must be it).
     Raises StatementRefused (a BadInput) when the file cannot be read; nothing is
@@ -158,6 +165,10 @@ def import_statements(
     try:
         with transaction.atomic():
             _import(creditor, statements, file_name, sha, report, user)
+            if match:
+                from relance.banking.matching import apply_matching
+
+                report.matching = apply_matching(creditor, user=user).summary()
             if dry_run:
                 raise _Rollback
     except _Rollback:

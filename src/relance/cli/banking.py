@@ -135,6 +135,7 @@ def run(
         mapping=mapping,
         account=account,
         dry_run=dry_run,
+        match=True,
     )
     if as_json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

@@ -150,6 +150,7 @@ def import_bank_statement(
             account=account,
             dry_run=dry_run,
             user=who.user,
+            match=True,
         )
     except (StatementRefused, StatementError) as exc:
         error = exc.error if isinstance(exc, StatementRefused) else exc
