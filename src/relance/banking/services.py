@@ -139,8 +139,9 @@ def import_statements(
     """Import every statement of a file for `creditor` (see the module docstring).
 
     With `match` (the command line and the API ask for it), the credit lines not matched yet
-    are then matched to open invoices in the same transaction (`relance.banking.matching.apply_matching`): in a dry
-    run the report shows what would be applied, and nothing is.
+    are then matched to open invoices in the same transaction
+    (`relance.banking.matching.apply_matching`): in a dry run the report shows what would
+    be applied, and nothing is.
 
     `account`: the IBAN the file must be for (every statement's account must be it).
     Raises StatementRefused (a BadInput) when the file cannot be read; nothing is
