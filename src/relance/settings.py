@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "relance.imports",
     "relance.dunning",
     "relance.channels",
+    "relance.einvoice",
     "relance.web",
     "relance.api",
 ]

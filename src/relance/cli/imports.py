@@ -26,6 +26,8 @@ class Kind(StrEnum):
     contacts = "contacts"
     invoices = "invoices"
     payments = "payments"
+    einvoice = "einvoice"  # relance.cli.einvoice: a Factur-X/CII/UBL file or folder
+    lifecycle = "lifecycle"  # relance.cli.einvoice: e-invoice lifecycle statuses (CSV)
 
 
 class Lang(StrEnum):
@@ -133,6 +135,18 @@ def import_(
     from relance.imports.service import run_import
 
     with clean_errors(), translation.override(lang.value):
+        if kind in (Kind.einvoice, Kind.lifecycle):
+            from relance.cli.einvoice import run_import as run_einvoice_import
+
+            code = run_einvoice_import(
+                kind.value,
+                file,
+                creditor=creditor,
+                dry_run=dry_run,
+                as_json=as_json,
+                lang=lang.value,
+            )
+            raise typer.Exit(code)
         if not file.is_file():
             fail(_("%(file)s: no such file") % {"file": file})
         owner = find_creditor(creditor)

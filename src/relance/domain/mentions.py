@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from relance.domain.einvoice import Category, EInvoice, Profile
+from relance.domain.einvoice import Category, DocumentKind, EInvoice, Profile
 
 #: First application of the reform's new mentions (large and mid-size companies).
 REFORM_FROM = date(2026, 9, 1)
@@ -291,6 +291,10 @@ REFORM_RULES: tuple[Rule, ...] = (
     ),
 )
 
+#: Mentions about paying the invoice: a credit note owes the buyer nothing, so they do not
+#: apply to it.
+PAYMENT_CODES = frozenset({"PAYMENT_DATE", "PENALTY_RATE", "INDEMNITY", "EARLY_PAYMENT_DISCOUNT"})
+
 #: Every code a finding may carry, for documentation and tests.
 CODES = (*(r.code for r in RULES + REFORM_RULES), "NOT_FRENCH_SELLER")
 
@@ -320,6 +324,7 @@ def check(
     """The mandatory mentions `inv` lacks (empty when nothing is missing or to check).
 
     `consumer`: the customer is a consumer (no penalty rate or 40 € indemnity required).
+    Credit notes are not checked for the payment mentions (PAYMENT_CODES).
     """
     if not seller_is_french(inv):
         country = inv.seller.country or inv.seller.vat_number[:2] or "?"
@@ -336,6 +341,8 @@ def check(
     rules = RULES + (REFORM_RULES if inv.issue_date >= reform_from else ())
     findings: list[Finding] = []
     for rule in rules:
+        if inv.kind is DocumentKind.CREDIT_NOTE and rule.code in PAYMENT_CODES:
+            continue
         status = rule.test(inv, consumer)
         if status is None:
             continue
