@@ -253,7 +253,9 @@ REFORM_RULES: tuple[Rule, ...] = (
         "The customer's SIREN is missing (e-invoicing reform).",
         "Le SIREN du client manque (réforme de la facturation électronique).",
         REFORM,
-        lambda inv, _c: _needs(bool(inv.buyer.siren)) if _buyer_french(inv) else None,
+        lambda inv, consumer: (
+            _needs(bool(inv.buyer.siren)) if _buyer_french(inv) and not consumer else None
+        ),
     ),
     Rule(
         "CATEGORY",

@@ -196,7 +196,10 @@ def _finding(stored: dict[str, str]) -> Finding:
 
 def creditor_for(seller: Party, given: Creditor | None, source: str) -> Creditor:
     """The creditor that issued the invoice: SIREN (or SIRET's SIREN) or VAT number."""
-    sirens = {s for s in (seller.siren, seller.siret[:9]) if s}
+    vat = seller.vat_number
+    # A French VAT number is FR + 2 check characters + the SIREN.
+    vat_siren = vat[4:] if vat.startswith("FR") and len(vat) == 13 else ""
+    sirens = {s for s in (seller.siren, seller.siret[:9], vat_siren) if s}
     query = Q()
     if sirens:
         query |= Q(siren__in=sirens)
