@@ -19,14 +19,14 @@ CII = fixture_bytes("minimal_cii.xml")
 
 
 def stored(doc: InvoiceDocument) -> Path:
-    return Path(settings.MEDIA_ROOT) / doc.file.name
+    return Path(settings.MEDIA_ROOT) / str(doc.file.name)
 
 
 def test_cii_creates_invoice_customer_prepayment_and_document(ledger: Ledger) -> None:
     result = import_bytes(CII, "minimal_cii.xml")
     assert result.status == "created", result.error
     assert result.customer_created and result.missing == 0
-    invoice = Invoice.objects.get(pk=result.record)
+    invoice = Invoice.objects.get(pk=int(result.record or 0))
     assert invoice.creditor == ledger.creditor and invoice.number == "FA-2026-0042"
     assert (invoice.total_incl_tax_minor, invoice.total_excl_tax_minor) == (144000, 120000)
     assert str(invoice.due_date) == "2026-11-14" and str(invoice.delivery_date) == "2026-10-10"
@@ -132,7 +132,7 @@ def test_credit_note_is_allocated_to_the_invoice_it_corrects(ledger: Ledger) -> 
     import_bytes(CII, "a.xml")
     result = import_bytes(fixture_bytes("ubl_credit_note.xml"), "cn.xml")
     assert result.status == "created", result.error
-    note = CreditNote.objects.get(pk=result.record)
+    note = CreditNote.objects.get(pk=int(result.record or 0))
     invoice = Invoice.objects.get(number="FA-2026-0042")
     assert note.invoice == invoice and note.total_incl_tax_minor == 12000
     invoice.refresh_from_db()
@@ -143,7 +143,7 @@ def test_credit_note_is_allocated_to_the_invoice_it_corrects(ledger: Ledger) -> 
 def test_facturx_pdf_is_kept_as_the_invoice_pdf(ledger: Ledger, facturx_pdf: bytes) -> None:
     result = import_bytes(facturx_pdf, "FA-2026-0042.pdf")
     assert result.status == "created", result.error
-    invoice = Invoice.objects.get(pk=result.record)
+    invoice = Invoice.objects.get(pk=int(result.record or 0))
     doc = InvoiceDocument.objects.get(invoice=invoice)
     assert doc.file_format == "pdf" and invoice.pdf.name == doc.file.name
     assert stored(doc).read_bytes()[:5] == b"%PDF-"

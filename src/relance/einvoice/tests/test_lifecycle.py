@@ -209,9 +209,17 @@ def test_invoice_page_lists_statuses_and_announced_payment(
     record(invoice, 207, date(2026, 11, 5), note="quantité contestée")
     record(invoice, 211, date(2026, 11, 8))
     client = Client()
-    client.force_login(ledger.user("admin", Role.ADMIN))
+    client.force_login(ledger.user("admin", Role.ADMIN))  # type: ignore[arg-type]
     page = client.get(f"/invoices/{invoice.pk}/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     text = page.content.decode()
     assert "Lifecycle statuses" in text and "207 disputed" in text
     assert "quantité contestée" in text and "Payment announced" in text
+
+
+def test_invoice_page_in_french(ledger: Ledger, invoice: Invoice) -> None:
+    record(invoice, 207, date(2026, 11, 5))
+    client = Client()
+    client.force_login(ledger.user("admin", Role.ADMIN))  # type: ignore[arg-type]
+    text = client.get(f"/invoices/{invoice.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Statuts du cycle de vie" in text and "207 En litige" in text
