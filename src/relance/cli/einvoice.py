@@ -115,10 +115,37 @@ def run_import(
     as_json: bool,
     lang: str,
 ) -> int:
-    """`relance import einvoice|lifecycle …` (called by relance.cli.imports): the exit code."""
+    """`relance import einvoice|lifecycle|fec …` (called by relance.cli.imports): exit code."""
     from django.utils.translation import gettext as _
 
     from relance.cli.imports import find_creditor
+
+    if kind == "fec":
+        from relance.einvoice.fec import import_fec
+
+        if not path.is_file():
+            fail(_("%(file)s: no such file") % {"file": path})
+        fec = import_fec(find_creditor(creditor), path, dry_run=dry_run)
+        if as_json:
+            typer.echo(json.dumps(fec.as_dict(), ensure_ascii=False, indent=2))
+        else:
+            for err in fec.errors[:50]:
+                where = _("line %(line)s, field %(field)s") % {"line": err.line, "field": err.field}
+                console.print(f"[red]{where}:[/] {err.message}", highlight=False)
+            created = ", ".join(f"{v} {k}" for k, v in sorted(fec.created.items()) if v) or "0"
+            unchanged = ", ".join(f"{v} {k}" for k, v in sorted(fec.unchanged.items()) if v)
+            summary = _(
+                "FEC: %(lines)s lines, %(customer_lines)s on customer accounts; "
+                "created: %(created)s"
+            ) % {"lines": fec.lines, "customer_lines": fec.customer_lines, "created": created}
+            if unchanged:
+                summary += "; " + _("unchanged: %(unchanged)s") % {"unchanged": unchanged}
+            out.print(summary, highlight=False)
+            if fec.errors:
+                out.print(_("refused: nothing was written"), highlight=False)
+            elif dry_run:
+                out.print(_("dry run: nothing written; the file can be imported"), highlight=False)
+        return 0 if fec.ok else EXIT_BAD_INPUT
 
     if kind == "lifecycle":
         from relance.einvoice.lifecycle_csv import import_lifecycle

@@ -28,6 +28,7 @@ class Kind(StrEnum):
     payments = "payments"
     einvoice = "einvoice"  # relance.cli.einvoice: a Factur-X/CII/UBL file or folder
     lifecycle = "lifecycle"  # relance.cli.einvoice: e-invoice lifecycle statuses (CSV)
+    fec = "fec"  # relance.cli.einvoice: Fichier des Écritures Comptables
 
 
 class Lang(StrEnum):
@@ -135,7 +136,7 @@ def import_(
     from relance.imports.service import run_import
 
     with clean_errors(), translation.override(lang.value):
-        if kind in (Kind.einvoice, Kind.lifecycle):
+        if kind in (Kind.einvoice, Kind.lifecycle, Kind.fec):
             from relance.cli.einvoice import run_import as run_einvoice_import
 
             code = run_einvoice_import(
