@@ -115,7 +115,7 @@ def test_real_fec(ledger: Ledger) -> None:
     total = sum(Invoice.objects.values_list("total_incl_tax_minor", flat=True))
     allocated = sum(Invoice.objects.values_list("allocated_minor", flat=True))
     assert 0 < allocated <= total
-    assert all(c.external_ref.startswith("411") for c in Customer.objects.all())
+    assert all((c.external_ref or "").startswith("411") for c in Customer.objects.all())
 
 
 def test_entry_with_several_customer_lines(ledger: Ledger, tmp_path: Path) -> None:
