@@ -5,7 +5,7 @@
   time: a second pausing status while the first still holds adds no pause.
 - 205 approved, 209 completed, 212 cashed: the pauses opened by earlier statuses of the
   invoice end the day before the lifting status (the pause stays in the history). A person
-  may also lift a pause by hand (its `until` date).
+  may also lift them by hand (`lift_pauses`, API ``POST /invoices/{id}/lifecycle/lift``).
 - 211 payment sent: the buyer says it has paid; shown on the invoice page, nothing changes
   in the ledger until the money is seen.
 - 212 cashed: the legal "paid" signal. relance records a payment of the whole open amount,
@@ -111,6 +111,21 @@ def record(
             event.payment = payment
         event.save()
         return Recorded(event, recorded=True, paused=paused, lifted=lifted, payment=payment)
+
+
+def lift_pauses(invoice: Invoice, on: date) -> int:
+    """End, by hand, the pauses opened by the invoice's statuses: dunning resumes on `on`.
+
+    Returns how many pauses were open. Pauses set otherwise are not this module's to lift.
+    """
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        lifted = 0
+        for pause in _open_pauses(invoice, on):
+            pause.until = on - timedelta(days=1)
+            pause.save(update_fields=["until", "updated_at"])
+            lifted += 1
+        return lifted
 
 
 def _open_pauses(invoice: Invoice, on: date) -> Any:

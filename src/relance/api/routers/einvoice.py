@@ -17,7 +17,7 @@ from relance.api.auth import caller
 from relance.api.common import get_invoice
 from relance.api.errors import ONE, WRITE, invalid
 from relance.api.schemas import Day, Id, Input
-from relance.einvoice.lifecycle import CODES, payment_announced, record
+from relance.einvoice.lifecycle import CODES, lift_pauses, payment_announced, record
 from relance.einvoice.models import EventSource, LifecycleEvent
 
 router = Router(tags=["e-invoicing"])
@@ -45,6 +45,14 @@ class LifecycleEventOut(Schema):
 class LifecycleRecordedOut(LifecycleEventOut):
     recorded: bool = Field(description="False: the same status and date were already there.")
     lifted: int = Field(description="Dunning pauses this status ended.")
+
+
+class LiftIn(Input):
+    date: Day = Field(description="First day dunning resumes (YYYY-MM-DD).")
+
+
+class LiftOut(Schema):
+    lifted: int = Field(description="Pauses opened by lifecycle statuses that were ended.")
 
 
 class LifecycleListOut(Schema):
@@ -105,3 +113,15 @@ def record_lifecycle(request: Any, invoice_id: Id, payload: LifecycleIn) -> Any:
     )
     body = {**_out(done.event), "recorded": done.recorded, "lifted": done.lifted}
     return Status(201 if done.recorded else 200, body)
+
+
+@router.post(
+    "/invoices/{invoice_id}/lifecycle/lift",
+    response={200: LiftOut, **WRITE},
+    summary="End by hand the dunning pauses opened by lifecycle statuses (207/208/210)",
+)
+def lift_lifecycle_pauses(request: Any, invoice_id: Id, payload: LiftIn) -> Any:
+    who = caller(request)
+    invoice = get_invoice(who, invoice_id)
+    who.need_write()
+    return {"lifted": lift_pauses(invoice, payload.date)}

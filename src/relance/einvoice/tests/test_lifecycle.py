@@ -14,7 +14,7 @@ from django.test import Client
 from relance.accounts.models import Role
 from relance.api.tests.conftest import api_for
 from relance.dunning.models import Pause
-from relance.einvoice.lifecycle import payment_announced, record
+from relance.einvoice.lifecycle import lift_pauses, payment_announced, record
 from relance.einvoice.lifecycle_csv import import_lifecycle
 from relance.einvoice.models import EINVOICE_SOURCE, LifecycleEvent
 from relance.ledger.models import Allocation, Invoice
@@ -59,6 +59,22 @@ def test_later_status_lifts_the_pause(invoice: Invoice, lifting: int) -> None:
     # a new dispute after the lift pauses again
     assert record(invoice, 207, date(2026, 11, 20)).paused
     assert paused_on(invoice, "2026-11-25")
+
+
+def test_status_pause_lifted_by_hand(ledger: Ledger, invoice: Invoice) -> None:
+    record(invoice, 207, date(2026, 11, 5))
+    assert lift_pauses(invoice, date(2026, 11, 7)) == 1
+    assert not paused_on(invoice, "2026-11-07") and paused_on(invoice, "2026-11-06")
+    assert lift_pauses(invoice, date(2026, 11, 8)) == 0
+    record(invoice, 208, date(2026, 11, 9))
+    admin = api_for(ledger.user("admin", Role.ADMIN), ledger)
+    r = admin.post(f"/invoices/{invoice.pk}/lifecycle/lift", {"date": "2026-11-12"})
+    assert r.status_code == 200 and r.json() == {"lifted": 1}
+    assert not paused_on(invoice, "2026-11-12")
+    reader = api_for(ledger.user("reader", Role.READ_ONLY), ledger)
+    r = reader.post(f"/invoices/{invoice.pk}/lifecycle/lift", {"date": "2026-11-12"})
+    assert r.status_code == 403
+    assert admin.post(f"/invoices/{invoice.pk}/lifecycle/lift", {}).status_code == 422
 
 
 def test_pause_by_hand_is_not_lifted(invoice: Invoice) -> None:
