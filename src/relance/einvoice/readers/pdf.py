@@ -27,8 +27,14 @@ def embedded_xml(data: bytes, source: str) -> tuple[str, bytes]:
     try:
         reader = PdfReader(io.BytesIO(data))
         attachments = {name.lower(): (name, blobs) for name, blobs in reader.attachments.items()}
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+    except PyPdfError as exc:
         raise EInvoiceError("bad_pdf", f"unreadable PDF ({exc})", source=source) from None
+    except Exception as exc:
+        # pypdf fails on damaged files in many ways (IndexError, struct.error, zlib.error,
+        # RecursionError…): all mean the same here, an unreadable PDF.
+        raise EInvoiceError(
+            "bad_pdf", f"unreadable PDF ({type(exc).__name__}: {exc})", source=source
+        ) from None
     for wanted in NAMES:
         if wanted in attachments:
             name, blobs = attachments[wanted]

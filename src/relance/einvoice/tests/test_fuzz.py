@@ -48,3 +48,23 @@ def test_field_values(field: bytes, value: str) -> None:
     """Any text in place of a date, amount, currency, identifier or type code."""
     escaped = value.replace("&", "&amp;").replace("<", "&lt;").encode("utf-8", "surrogatepass")
     _read(CII.replace(field, escaped))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.integers(min_value=0, max_value=10_000), st.integers(min_value=1, max_value=200))
+def test_damaged_facturx_pdf(at: int, cut: int) -> None:
+    """A real Factur-X PDF with bytes cut out: read, or refused with our error."""
+    pdf = _pdf()
+    at = at % len(pdf)
+    _read(pdf[:at] + pdf[at + cut :])
+
+
+_PDF: list[bytes] = []
+
+
+def _pdf() -> bytes:
+    if not _PDF:
+        from relance.einvoice.tests.conftest import make_facturx
+
+        _PDF.append(make_facturx(CII))
+    return _PDF[0]

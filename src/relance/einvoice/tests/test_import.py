@@ -161,3 +161,17 @@ def test_directory_each_file_on_its_own(ledger: Ledger, tmp_path: Path) -> None:
         ("3.xml", "refused"),
     ]
     assert Invoice.objects.count() == 2
+
+
+def test_invoice_page_shows_the_document_and_its_findings(ledger: Ledger) -> None:
+    from django.test import Client
+
+    from relance.accounts.models import Role
+
+    result = import_bytes(fixture_bytes("minimal_ubl.xml"), "u.xml")
+    client = Client()
+    client.force_login(ledger.user("admin", Role.ADMIN))  # type: ignore[arg-type]
+    html = client.get(f"/invoices/{result.record}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Facture électronique" in html and "u.xml" in html
+    assert "INDEMNITY (manquante)" in html
+    assert "L&#x27;indemnité forfaitaire" in html or "L'indemnité forfaitaire" in html
