@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from relance.core.errors import BadInput
@@ -185,6 +185,11 @@ def import_bytes(
         result.status = "refused"
         result.error = str(exc)
         result.error_code = exc.code if isinstance(exc, EInvoiceError) else "refused"
+    except IntegrityError as exc:
+        # Another import of the same number committed between our check and our insert.
+        result.status = "refused"
+        result.error = f"{name}: refused by the ledger ({str(exc).splitlines()[0]}); run it again"
+        result.error_code = "conflict"
     return result
 
 

@@ -175,3 +175,16 @@ def test_invoice_page_shows_the_document_and_its_findings(ledger: Ledger) -> Non
     assert "Facture électronique" in html and "u.xml" in html
     assert "INDEMNITY (manquante)" in html
     assert "L&#x27;indemnité forfaitaire" in html or "L'indemnité forfaitaire" in html
+
+
+def test_conflict_with_a_concurrent_import_is_refused_cleanly(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The number is taken between the check and the insert (as by a concurrent import)."""
+    from relance.einvoice import importing
+
+    monkeypatch.setattr(importing, "_existing", lambda owner, inv: None)
+    assert import_bytes(CII, "a.xml").status == "created"
+    second = import_bytes(CII, "a.xml")
+    assert (second.status, second.error_code) == ("refused", "conflict")
+    assert Invoice.objects.count() == 1 and InvoiceDocument.objects.count() == 1
