@@ -13,7 +13,7 @@ from relance.einvoice.importing import import_bytes, import_path
 from relance.einvoice.models import EINVOICE_SOURCE, InvoiceDocument
 from relance.einvoice.tests.conftest import fixture_bytes
 from relance.ledger.models import CreditNote, Invoice, Payment
-from relance.testing import Ledger
+from relance.testing import Ledger, shared_data
 
 CII = fixture_bytes("minimal_cii.xml")
 
@@ -188,3 +188,27 @@ def test_conflict_with_a_concurrent_import_is_refused_cleanly(
     second = import_bytes(CII, "a.xml")
     assert (second.status, second.error_code) == ("refused", "conflict")
     assert Invoice.objects.count() == 1 and InvoiceDocument.objects.count() == 1
+
+
+def test_public_french_samples_import(db: None) -> None:
+    folder = shared_data("einvoice/facturx")
+    moulin = Ledger.create("Au bon moulin", siren="999999998").creditor
+    fournisseur = Ledger.create("LE FOURNISSEUR", siren="123456782").creditor
+    results = {r.file: r for r in import_path(folder)}
+    assert all(r.ok for r in results.values()), {n: r.error for n, r in results.items()}
+    created = sorted(n for n, r in results.items() if r.status == "created")
+    # the same invoice in several profiles: the first file creates it, the others find it
+    assert created == [
+        "akretion_factur-x-basicwl.xml",
+        "fnfe_Avoir_FR_type381_BASIC.pdf",
+        "fnfe_Facture_DOM_BASICWL.pdf",
+        "fnfe_Facture_FR_BASICWL.pdf",
+        "fnfe_Facture_UE_BASICWL.pdf",
+    ]
+    assert Invoice.objects.filter(creditor=moulin).count() == 3
+    assert CreditNote.objects.filter(creditor=moulin).count() == 1
+    assert Invoice.objects.get(creditor=fournisseur).number == "F20260023"
+    fr = Invoice.objects.get(number="FA-2017-0010")
+    fr.refresh_from_db()
+    assert fr.open_minor == 47015  # 671.15 less the 201.00 prepaid
+    assert fr.pdf.name.endswith(".pdf")
