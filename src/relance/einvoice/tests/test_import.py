@@ -211,4 +211,4 @@ def test_public_french_samples_import(db: None) -> None:
     fr = Invoice.objects.get(number="FA-2017-0010")
     fr.refresh_from_db()
     assert fr.open_minor == 47015  # 671.15 less the 201.00 prepaid
-    assert fr.pdf.name.endswith(".pdf")
+    assert str(fr.pdf.name).endswith(".pdf")
