@@ -213,14 +213,14 @@ def creditor_for(seller: Party, given: Creditor | None, source: str) -> Creditor
     who = f"the seller {seller.name or '?'}"
     if not query:
         raise BadInput(f"{source}: {who} has neither SIREN nor VAT number: no creditor to match")
-    found = list(Creditor.objects.filter(query).order_by("pk")[:2])
     ids = ", ".join(
         p for p in (f"SIREN {'/'.join(sorted(sirens))}" if sirens else "", seller.vat_number) if p
     )
     if given is not None:
-        if all(c.pk != given.pk for c in found):
+        if not Creditor.objects.filter(query, pk=given.pk).exists():
             raise BadInput(f"{source}: {who} ({ids}) is not the creditor {given}")
         return given
+    found = list(Creditor.objects.filter(query).order_by("pk")[:2])
     if not found:
         raise BadInput(f"{source}: no creditor has the seller's {ids} ({seller.name or '?'})")
     if len(found) > 1:
