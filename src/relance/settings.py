@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "relance.channels",
     "relance.analytics",
     "relance.legal",
+    "relance.einvoice",
     "relance.web",
     "relance.api",
 ]

@@ -10,6 +10,7 @@ from relance.api.routers import (
     banking,
     customers,
     dunning,
+    einvoice,
     forecast,
     imports,
     ledger,
@@ -55,3 +56,4 @@ api.add_router("", forecast.router)
 api.add_router("", legal.router)
 api.add_router("", penalties.router)
 api.add_router("", banking.router)
+api.add_router("", einvoice.router)

@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "aging",
     "bench",
     "demo",
+    "einvoice",
     "forecast",
     "i18n",
     "imports",

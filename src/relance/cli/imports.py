@@ -31,6 +31,9 @@ class Kind(StrEnum):
     ofx = "ofx"
     cfonb = "cfonb"
     bank_csv = "bank-csv"
+    einvoice = "einvoice"  # relance.cli.einvoice: a Factur-X/CII/UBL file or folder
+    lifecycle = "lifecycle"  # relance.cli.einvoice: e-invoice lifecycle statuses (CSV)
+    fec = "fec"  # relance.cli.einvoice: Fichier des Écritures Comptables
 
 
 class Lang(StrEnum):
@@ -147,6 +150,18 @@ def import_(
     from relance.imports.service import run_import
 
     with clean_errors(), translation.override(lang.value):
+        if kind in (Kind.einvoice, Kind.lifecycle, Kind.fec):
+            from relance.cli.einvoice import run_import as run_einvoice_import
+
+            code = run_einvoice_import(
+                kind.value,
+                file,
+                creditor=creditor,
+                dry_run=dry_run,
+                as_json=as_json,
+                lang=lang.value,
+            )
+            raise typer.Exit(code)
         if not file.is_file():
             fail(_("%(file)s: no such file") % {"file": file})
         owner = find_creditor(creditor)
