@@ -20,6 +20,7 @@ from relance.dunning.models import Action, ActionStatus
 from relance.dunning.outbox import dispatch
 from relance.dunning.services import plan_run
 from relance.testing import Ledger
+from relance.web.tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,7 @@ def test_a_bounce_or_complaint_flags_the_contact_and_the_engine_stops_sending_th
     assert contact.email_undeliverable_since is not None
     assert contact.email_undeliverable_reason.startswith(status)
     assert "User unknown" in contact.email_undeliverable_reason or event != "hard_bounce"
-    client.force_login(ledger.user("boss", Role.ADMIN))
+    login(client, ledger.user("boss", Role.ADMIN))
     page = client.get(f"/customers/{copy.customer_id}/").content.decode()
     assert "to update: undeliverable" in page
     # The next reminder by email finds no usable address: cancelled with the reason.

@@ -19,6 +19,7 @@ from relance.channels.registered import NotRegistered, Tracking, update_tracking
 from relance.channels.registry import backend_for
 from relance.channels.tests.helpers import customer, send_step
 from relance.testing import Ledger
+from relance.web.tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_an_ordinary_letter_has_no_tracking(ledger: Ledger) -> None:
 def test_presentation_and_ar_entered_on_the_page(ledger: Ledger, client: Client) -> None:
     customer(ledger)
     copy = send_step(ledger, "registered_letter")
-    client.force_login(ledger.user("boss", Role.ADMIN))
+    login(client, ledger.user("boss", Role.ADMIN))
     page = client.get(f"/correspondence/{copy.pk}/").content.decode()
     assert "Registered letter" in page and RegisteredMail.objects.get().tracking_number in page
     answer = client.post(
@@ -86,7 +87,7 @@ def test_bad_dates_are_refused_on_the_page_and_nothing_is_written(
 ) -> None:
     customer(ledger)
     copy = send_step(ledger, "registered_letter")
-    client.force_login(ledger.user("boss", Role.ADMIN))
+    login(client, ledger.user("boss", Role.ADMIN))
     answer = client.post(
         f"/correspondence/{copy.pk}/registered/",
         {"presented_on": "2025-04-06", "acknowledged_on": "2025-04-04"},
@@ -95,7 +96,7 @@ def test_bad_dates_are_refused_on_the_page_and_nothing_is_written(
     assert "the AR cannot be signed before it was presented" in answer.content.decode()
     assert RegisteredMail.objects.get().presented_on is None
     reader = Client()
-    reader.force_login(ledger.user("reader", Role.READ_ONLY))
+    login(reader, ledger.user("reader", Role.READ_ONLY))
     refused = reader.post(f"/correspondence/{copy.pk}/registered/", {"presented_on": "2025-04-02"})
     assert refused.status_code == 403
 
