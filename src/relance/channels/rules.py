@@ -42,10 +42,12 @@ def problems(row: ContactRuleSettings) -> list[tuple[str, str]]:
         found.append(
             ("calls_per_day", f"at most {MAX_CALLS_PER_DAY} call a day, whatever the setting")
         )
-    for name in ["cooldown_days", *(f"weekly_{c}" for c in CAPPED)]:
-        value = getattr(row, name)
-        if not 0 <= value <= MAX_VALUE:
-            found.append((name, f"must be between 0 and {MAX_VALUE}"))
+    if not 0 <= row.cooldown_days <= MAX_VALUE:
+        found.append(("cooldown_days", f"must be between 0 and {MAX_VALUE}"))
+    for name in (f"weekly_{c}" for c in CAPPED):
+        # At least 1: a channel nobody may use is taken out of the policy, not capped at 0.
+        if not 1 <= getattr(row, name) <= MAX_VALUE:
+            found.append((name, f"must be between 1 and {MAX_VALUE}"))
     for channel in WINDOWED:
         days = getattr(row, f"{channel}_days")
         if not days or any(c not in "0123456" for c in days) or len(set(days)) != len(days):
