@@ -41,6 +41,11 @@ class TrackingOut(Schema):
     delivery_status: str
 
 
+#: A local time of day, "HH:MM" (times are given without offset: the server's time zone).
+HOUR = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+WINDOW_TIMES = ("call_start", "call_end", "sms_start", "sms_end")
+
+
 class ContactRulesIO(Input):
     calls_per_day: StrictInt = Field(1, ge=0, le=1, description="At most one call a day, always.")
     cooldown_days: StrictInt = Field(3, ge=0, le=60)
@@ -50,11 +55,11 @@ class ContactRulesIO(Input):
     weekly_letter: StrictInt = Field(2, ge=1, le=60)
     weekly_registered_letter: StrictInt = Field(1, ge=1, le=60)
     call_days: str = Field("01234", pattern=r"^[0-6]{1,7}$", description="0 = Monday … 6 = Sunday")
-    call_start: time = time(9, 0)
-    call_end: time = time(19, 0)
+    call_start: str = Field("09:00", pattern=HOUR, description="Local time, HH:MM.")
+    call_end: str = Field("19:00", pattern=HOUR, description="Local time, HH:MM (excluded).")
     sms_days: str = Field("01234", pattern=r"^[0-6]{1,7}$")
-    sms_start: time = time(9, 0)
-    sms_end: time = time(19, 0)
+    sms_start: str = Field("09:00", pattern=HOUR)
+    sms_end: str = Field("19:00", pattern=HOUR)
 
 
 class ContactRulesOut(ContactRulesIO):
@@ -99,7 +104,10 @@ def record_registered(request: Any, correspondence_id: Id, payload: TrackingIn) 
 
 
 def _rules_out(row: ContactRuleSettings) -> dict[str, Any]:
-    return {**{name: getattr(row, name) for name in FIELDS}, "customised": row.pk is not None}
+    out = {name: getattr(row, name) for name in FIELDS}
+    for name in WINDOW_TIMES:
+        out[name] = out[name].strftime("%H:%M")
+    return {**out, "customised": row.pk is not None}
 
 
 @router.get(
@@ -121,7 +129,10 @@ def put_contact_rules(request: Any, payload: ContactRulesIO) -> Any:
     who = caller(request)
     who.need_ledger_write()
     try:
-        row = save_rules(who.creditor_id, payload.dict())
+        values = payload.dict()
+        for name in WINDOW_TIMES:
+            values[name] = time.fromisoformat(values[name])
+        row = save_rules(who.creditor_id, values)
     except InvalidRules as exc:
         raise invalid(
             _("These contact rules cannot be used."),

@@ -139,7 +139,7 @@ def test_the_api_reads_and_replaces_the_rules(ledger: Ledger) -> None:
     admin = api_for(ledger.user("boss", Role.ADMIN), ledger)
     first = admin.get("/contact-rules").json()
     assert first["customised"] is False and first["calls_per_day"] == 1
-    assert first["sms_start"] == "09:00:00" and first["call_days"] == "01234"
+    assert first["sms_start"] == "09:00" and first["call_days"] == "01234"
     body = {**first, "cooldown_days": 5, "weekly_email": 1, "sms_days": "12"}
     del body["customised"]
     answer = put(admin, body)
@@ -151,8 +151,10 @@ def test_the_api_reads_and_replaces_the_rules(ledger: Ledger) -> None:
     refused = put(admin, {**body, "calls_per_day": 2})
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["field"] == "calls_per_day"
-    window = put(admin, {**body, "call_start": "20:00:00", "call_end": "08:00:00"})
+    window = put(admin, {**body, "call_start": "20:00", "call_end": "08:00"})
     assert window.status_code == 422 and window.json()["errors"][0]["field"] == "call_end"
+    assert put(admin, {**body, "sms_start": "9h"}).status_code == 422
+    assert put(admin, {**body, "weekly_sms": 0}).status_code == 422
     assert rules_for(ledger.creditor.pk).cooldown_days == 5  # unchanged by the refusals
     collector = api_for(ledger.user("col", Role.COLLECTOR), ledger)
     assert collector.get("/contact-rules").status_code == 200

@@ -3,6 +3,7 @@ entered on the correspondence page or through the API; LRE refused with a clear 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -157,3 +158,22 @@ def test_electronic_registered_letter_is_not_available() -> None:
         pytest.raises(ChannelConfigError, match="LRE\\) is not available yet"),
     ):
         backend_for("registered_letter")
+
+
+def test_a_postal_provider_behind_the_channel_interface(ledger: Ledger) -> None:
+    from relance.channels.base import Attachment, Outbound, PermanentError
+    from relance.channels.capture.backend import CaptureBackend
+    from relance.channels.post.base import PostBackend
+
+    post = PostBackend(CaptureBackend())
+    pdf = Attachment("k.pdf", b"%PDF-1.7 letter", "application/pdf")
+    letter = Outbound("registered_letter", "k-1", "ACME\n3 rue Neuve\n69001 Lyon", "", "", "")
+    sent = post.send(replace(letter, attachments=(pdf,)))
+    row = CapturedMessage.objects.get(idempotency_key="k-1")
+    assert sent.tracking_number == row.tracking_number == s10(row.pk)
+    assert bytes(row.attachment or b"") == b"%PDF-1.7 letter"
+    assert post.send(replace(letter, attachments=(pdf,))) == sent  # once per key
+    plain = Outbound("letter", "k-2", "ACME", "", "", "", attachments=(pdf,))
+    assert post.send(plain).tracking_number == ""
+    with pytest.raises(PermanentError, match="needs its PDF"):
+        post.send(letter)
