@@ -151,3 +151,21 @@ def test_events_for_unknown_messages_are_ignored(ledger: Ledger) -> None:
     assert post(body).status_code == 200
     copy.refresh_from_db()
     assert copy.delivery_status == DeliveryStatus.SENT and not copy.delivery_events.exists()
+
+
+def test_a_corrected_address_is_usable_again(ledger: Ledger) -> None:
+    from relance.api.tests.conftest import api_for
+
+    copy = emailed(ledger)
+    post(brevo("hard_bounce", copy))
+    contact = Contact.objects.get()
+    assert contact.email_undeliverable_since is not None
+    api = api_for(ledger.user("boss", Role.ADMIN), ledger)
+    same = api.patch(f"/contacts/{contact.pk}", {"phone": "+33478000000"})
+    assert same.status_code == 200
+    contact.refresh_from_db()
+    assert contact.email_undeliverable_since is not None  # other changes keep the flag
+    fixed = api.patch(f"/contacts/{contact.pk}", {"email": "factures@acme.example"})
+    assert fixed.status_code == 200, fixed.content
+    contact.refresh_from_db()
+    assert contact.email_undeliverable_since is None and contact.email_undeliverable_reason == ""
