@@ -13,7 +13,7 @@ from typing import Any
 
 from anymail.exceptions import AnymailWebhookValidationFailure
 from anymail.webhooks.brevo import BrevoTrackingWebhookView
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from relance.channels.feedback import Event, record_event
 
@@ -33,7 +33,11 @@ class BrevoTracking(BrevoTrackingWebhookView):  # type: ignore[misc]  # anymail 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Called explicitly rather than through anymail's tracking signal.
         self.run_validators(request)
-        for parsed in self.parse_events(request):
+        try:
+            events = self.parse_events(request)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return HttpResponseBadRequest(f"not a Brevo tracking event: {exc}")
+        for parsed in events:
             esp = parsed.esp_event if isinstance(parsed.esp_event, dict) else {}
             record_event(
                 Event(

@@ -169,3 +169,13 @@ def test_a_corrected_address_is_usable_again(ledger: Ledger) -> None:
     assert fixed.status_code == 200, fixed.content
     contact.refresh_from_db()
     assert contact.email_undeliverable_since is None and contact.email_undeliverable_reason == ""
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"'])
+def test_a_post_that_is_not_a_brevo_event_is_refused(ledger: Ledger, body: bytes) -> None:
+    auth = base64.b64encode(SECRET.encode()).decode()
+    answer = Client().post(
+        URL, body, content_type="application/json", HTTP_AUTHORIZATION=f"Basic {auth}"
+    )
+    assert answer.status_code == 400
+    assert b"not a Brevo tracking event" in answer.content
