@@ -41,7 +41,7 @@ CARRIES: dict[str, frozenset[str]] = {
     "lre": frozenset({"registered_letter"}),
 }
 
-__all__ = ["BACKENDS", "CARRIES", "ChannelConfigError", "backend_for", "configured"]
+__all__ = ["BACKENDS", "CARRIES", "ChannelConfigError", "backend_for", "configured", "validate"]
 
 
 def configured() -> dict[str, str]:
@@ -60,6 +60,15 @@ def configured() -> dict[str, str]:
         if channel not in CARRIES[backend]:
             raise ChannelConfigError(f"RELANCE_CHANNELS: backend {backend} cannot carry {channel}")
         chosen[channel] = backend
+    return chosen
+
+
+def validate() -> dict[str, str]:
+    """`configured()`, and every configured backend built once: a missing API key or an
+    unavailable backend (LRE) is a ChannelConfigError now, not at the first message."""
+    chosen = configured()
+    for name in sorted(set(chosen.values())):
+        BACKENDS[name]().close()
     return chosen
 
 

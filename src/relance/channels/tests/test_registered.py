@@ -177,3 +177,24 @@ def test_a_postal_provider_behind_the_channel_interface(ledger: Ledger) -> None:
     assert post.send(plain).tracking_number == ""
     with pytest.raises(PermanentError, match="needs its PDF"):
         post.send(letter)
+
+
+@pytest.mark.parametrize(
+    ("channels", "message"),
+    [
+        ("registered_letter=lre", "LRE) is not available yet"),
+        ("sms=brevo", "RELANCE_BREVO_API_KEY is not set"),
+    ],
+)
+def test_the_worker_refuses_to_start_with_an_unusable_backend(
+    settings: Any, channels: str, message: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from relance.cli import app
+
+    settings.RELANCE_CHANNELS = channels
+    settings.RELANCE_BREVO_API_KEY = ""
+    refused = CliRunner().invoke(app, ["worker", "--once"])
+    assert refused.exit_code == 2 and message in refused.output
+    assert "Traceback" not in refused.output
