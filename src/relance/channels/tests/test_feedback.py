@@ -163,6 +163,8 @@ def test_a_corrected_address_is_usable_again(ledger: Ledger) -> None:
     api = api_for(ledger.user("boss", Role.ADMIN), ledger)
     same = api.patch(f"/contacts/{contact.pk}", {"phone": "+33478000000"})
     assert same.status_code == 200
+    assert same.json()["email_undeliverable_since"] is not None
+    assert same.json()["email_undeliverable_reason"].startswith("bounced (brevo")
     contact.refresh_from_db()
     assert contact.email_undeliverable_since is not None  # other changes keep the flag
     fixed = api.patch(f"/contacts/{contact.pk}", {"email": "factures@acme.example"})
