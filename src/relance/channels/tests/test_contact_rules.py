@@ -159,3 +159,35 @@ def test_the_api_reads_and_replaces_the_rules(ledger: Ledger) -> None:
     collector = api_for(ledger.user("col", Role.COLLECTOR), ledger)
     assert collector.get("/contact-rules").status_code == 200
     assert put(collector, body).status_code == 403
+
+
+def test_the_admin_edits_the_rules_and_refuses_a_second_call_a_day(ledger: Ledger) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client = Client()
+    client.force_login(root)
+    form = {
+        "creditor": ledger.creditor.pk,
+        "calls_per_day": 2,
+        "cooldown_days": 3,
+        "weekly_email": 3,
+        "weekly_sms": 2,
+        "weekly_call": 3,
+        "weekly_letter": 2,
+        "weekly_registered_letter": 1,
+        "call_days": "01234",
+        "call_start": "09:00",
+        "call_end": "19:00",
+        "sms_days": "01234",
+        "sms_start": "09:00",
+        "sms_end": "19:00",
+    }
+    url = "/admin/channels/contactrulesettings/add/"
+    refused = client.post(url, form)
+    assert refused.status_code == 200 and "at most 1 call a day" in refused.content.decode()
+    assert not ContactRuleSettings.objects.exists()
+    saved = client.post(url, {**form, "calls_per_day": 1, "weekly_sms": 1})
+    assert saved.status_code == 302
+    assert rules_for(ledger.creditor.pk).weekly_caps["sms"] == 1
