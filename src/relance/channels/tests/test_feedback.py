@@ -124,6 +124,8 @@ def test_a_bounce_or_complaint_flags_the_contact_and_the_engine_stops_sending_th
     login(client, ledger.user("boss", Role.ADMIN))
     page = client.get(f"/customers/{copy.customer_id}/").content.decode()
     assert "to update: undeliverable" in page
+    archived = client.get(f"/correspondence/{copy.pk}/").content.decode()
+    assert "Delivery reports" in archived and status in archived
     # The next reminder by email finds no usable address: cancelled with the reason.
     ledger.invoice(copy.customer, "F-2", "10.00", issued="2025-03-02", due="2025-03-31")
     Action.objects.update(as_of="2025-03-01")  # out of the cooldown's way
