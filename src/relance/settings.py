@@ -162,6 +162,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="relance@localhost")
 #: Which backend sends each channel, e.g. "email=email" (SMTP through EMAIL_URL); every
 #: channel not listed goes to the capture backend (stored, shown in the UI, not delivered).
 RELANCE_CHANNELS = env.str("RELANCE_CHANNELS", default="")
+#: SMS through Brevo (RELANCE_CHANNELS="sms=brevo"): API key, API address, sender name.
+RELANCE_BREVO_API_KEY = env.str("RELANCE_BREVO_API_KEY", default="")
+RELANCE_BREVO_API_URL = env.str("RELANCE_BREVO_API_URL", default="https://api.brevo.com/v3/")
+RELANCE_SMS_SENDER = env.str("RELANCE_SMS_SENDER", default="")
+#: Delivery feedback webhooks (anymail): "user:password" of the basic auth the ESP sends.
+ANYMAIL = {"WEBHOOK_SECRET": env.str("RELANCE_WEBHOOK_SECRET", default="")}
 #: How long a worker's claim on an action holds before another worker may take it over.
 RELANCE_OUTBOX_LEASE_SECONDS = env.int("RELANCE_OUTBOX_LEASE_SECONDS", default=600)
 

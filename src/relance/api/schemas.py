@@ -173,6 +173,10 @@ class ContactOut(Schema):
     is_primary_billing: bool
     last_verified_on: date | None
     notes: str
+    email_undeliverable_since: datetime | None = Field(
+        None, description="Set by delivery feedback (bounce, complaint): no email goes there."
+    )
+    email_undeliverable_reason: str = ""
 
 
 class ContactPage(Page):

@@ -8,6 +8,7 @@ from relance.api import errors
 from relance.api.auth import AUTH
 from relance.api.routers import (
     banking,
+    channels,
     customers,
     dunning,
     einvoice,
@@ -57,3 +58,4 @@ api.add_router("", legal.router)
 api.add_router("", penalties.router)
 api.add_router("", banking.router)
 api.add_router("", einvoice.router)
+api.add_router("", channels.router)

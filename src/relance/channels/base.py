@@ -39,6 +39,12 @@ class Outbound:
 class Sent:
     backend: str
     provider_id: str
+    #: a registered letter's tracking number, when the backend posted one
+    tracking_number: str = ""
+
+
+class ChannelConfigError(ValueError):
+    """RELANCE_CHANNELS or a provider's settings are wrong: the worker stops with the message."""
 
 
 class ChannelError(Exception):

@@ -8,7 +8,10 @@ content. Only its delivery status changes afterwards (delivery feedback).
 from __future__ import annotations
 
 import hashlib
+from datetime import time
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +27,8 @@ class CapturedMessage(models.Model):
     body = models.TextField()
     attachment_name = models.CharField(max_length=200, blank=True)
     attachment = models.BinaryField(null=True, blank=True)
+    #: registered letters: the tracking number the capture backend gave it
+    tracking_number = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -36,8 +41,11 @@ class CapturedMessage(models.Model):
 class DeliveryStatus(models.TextChoices):
     SENT = "sent", _("sent")
     DELIVERED = "delivered", _("delivered")
+    OPENED = "opened", _("opened")
     BOUNCED = "bounced", _("bounced")
+    REJECTED = "rejected", _("rejected")
     COMPLAINED = "complained", _("complained")
+    PRESENTED = "presented", _("presented")  # a registered letter presented, not yet signed for
 
 
 def content_hash(subject: str, body: str, recipient: str, attachment: bytes = b"") -> str:
@@ -88,3 +96,124 @@ class Correspondence(models.Model):
     def content_intact(self) -> bool:
         attachment = bytes(self.attachment) if self.attachment else b""
         return self.sha256 == content_hash(self.subject, self.body, self.recipient, attachment)
+
+
+class DeliveryEvent(models.Model):
+    """One delivery report received for an archived message (a provider webhook, or a person).
+
+    Kept as received: the archive's delivery status is derived from the latest meaningful
+    event, and the history explains it."""
+
+    correspondence = models.ForeignKey(
+        Correspondence, on_delete=models.CASCADE, related_name="delivery_events"
+    )
+    source = models.CharField(max_length=40)  # "brevo", "brevo-sms", "manual"…
+    event = models.CharField(max_length=20)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class RegisteredMail(models.Model):
+    """The tracking of a registered letter (lettre recommandée avec accusé de réception).
+
+    `presented_on` is the first presentation at the address (first attempt of the postman,
+    which starts the legal effects of a formal notice even when the letter is not signed
+    for); `acknowledged_on` the date on the signed acknowledgment (AR)."""
+
+    correspondence = models.OneToOneField(
+        Correspondence, on_delete=models.PROTECT, related_name="registered"
+    )
+    tracking_number = models.CharField(_("tracking number"), max_length=40, blank=True)
+    presented_on = models.DateField(_("first presented on"), null=True, blank=True)
+    acknowledged_on = models.DateField(_("acknowledgment (AR) signed on"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=40, blank=True)  # provider name, or "manual"
+
+    def __str__(self) -> str:
+        return self.tracking_number or f"registered letter {self.correspondence_id}"
+
+
+class ContactRuleSettings(models.Model):
+    """A creditor's contact rules (relance.domain.contact_rules); absent: the defaults.
+
+    Calls per day can be lowered to 0, never raised above 1 (checked by the model, the
+    API, the domain and a database constraint)."""
+
+    creditor = models.OneToOneField(
+        "creditors.Creditor", on_delete=models.CASCADE, related_name="contact_rules"
+    )
+    calls_per_day = models.PositiveSmallIntegerField(_("calls per day (at most 1)"), default=1)
+    cooldown_days = models.PositiveSmallIntegerField(_("cooldown (days)"), default=3)
+    weekly_email = models.PositiveSmallIntegerField(_("emails per week"), default=3)
+    weekly_sms = models.PositiveSmallIntegerField(_("SMS per week"), default=2)
+    weekly_call = models.PositiveSmallIntegerField(_("calls per week"), default=3)
+    weekly_letter = models.PositiveSmallIntegerField(_("letters per week"), default=2)
+    weekly_registered_letter = models.PositiveSmallIntegerField(
+        _("registered letters per week"), default=1
+    )
+    #: courtesy windows: days as digits 0 (Monday) to 6, hours [start, end) local time
+    call_days = models.CharField(_("call days (0 = Monday)"), max_length=7, default="01234")
+    call_start = models.TimeField(_("calls from"), default=time(9, 0))
+    call_end = models.TimeField(_("calls until"), default=time(19, 0))
+    sms_days = models.CharField(_("SMS days (0 = Monday)"), max_length=7, default="01234")
+    sms_start = models.TimeField(_("SMS from"), default=time(9, 0))
+    sms_end = models.TimeField(_("SMS until"), default=time(19, 0))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("contact rules")
+        verbose_name_plural = _("contact rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(calls_per_day__lte=1), name="contact_rules_one_call_a_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(call_start__lt=models.F("call_end"))
+                & models.Q(sms_start__lt=models.F("sms_end")),
+                name="contact_rules_windows_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"contact rules of creditor {self.creditor_id}"
+
+    def clean(self) -> None:
+        from relance.channels.rules import problems
+
+        found = problems(self)
+        if found:
+            raise ValidationError({name: message for name, message in found})
+
+
+class SenderIdentity(models.Model):
+    """Who a creditor's emails come from, and where replies go.
+
+    Blank fields fall back to the creditor: its trade name (or legal name) and email; the
+    From address falls back to DEFAULT_FROM_EMAIL when the creditor has no email. Use a From
+    address on a domain whose SPF/DKIM the sending server is allowed for, and the
+    creditor's own mailbox as Reply-To."""
+
+    creditor = models.OneToOneField(
+        "creditors.Creditor", on_delete=models.CASCADE, related_name="sender_identity"
+    )
+    from_name = models.CharField(_("sender name"), max_length=200, blank=True)
+    from_email = models.EmailField(_("sender address (From)"), blank=True)
+    reply_to = models.EmailField(_("reply-to address"), blank=True)
+    attach_invoices = models.BooleanField(_("attach the invoice PDFs to emails"), default=True)
+
+    class Meta:
+        verbose_name = _("sender identity")
+        verbose_name_plural = _("sender identities")
+
+    def __str__(self) -> str:
+        return f"sender identity of creditor {self.creditor_id}"

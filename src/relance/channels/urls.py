@@ -3,6 +3,7 @@
 from django.urls import path
 
 from relance.channels import views
+from relance.channels.webhooks import BrevoTracking
 
 urlpatterns = [
     path("correspondence/<int:pk>/", views.correspondence, name="correspondence"),
@@ -11,4 +12,10 @@ urlpatterns = [
         views.attachment,
         name="correspondence_attachment",
     ),
+    path(
+        "correspondence/<int:pk>/registered/",
+        views.registered,
+        name="correspondence_registered",
+    ),
+    path("webhooks/brevo/tracking/", BrevoTracking.as_view(), name="webhook_brevo_tracking"),
 ]

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from relance.accounts.access import customer_filter
-from relance.channels.models import Correspondence
+from relance.channels.forms import TrackingForm
+from relance.channels.models import Correspondence, RegisteredMail
+from relance.channels.registered import InvalidTracking, Tracking, update_tracking
 from relance.dunning.models import LABELS
 from relance.web.access import member_required
 
@@ -18,12 +24,63 @@ def correspondence(request: HttpRequest, pk: int) -> HttpResponse:
         Correspondence.objects.select_related("customer").filter(**customer_filter(membership)),
         pk=pk,
     )
-    context = {
+    return _page(request, message, None)
+
+
+def _page(
+    request: HttpRequest, message: Correspondence, form: TrackingForm | None, status: int = 200
+) -> HttpResponse:
+    membership = request.membership  # type: ignore[attr-defined]
+    registered = RegisteredMail.objects.filter(correspondence=message).first()
+    context: dict[str, Any] = {
         "message": message,
         "channel": LABELS.get(message.channel, message.channel),
         "intact": message.content_intact(),
+        "registered": registered,
+        "events": list(message.delivery_events.all()),
+        "can_track": message.channel == "registered_letter" and membership.can_write,
     }
-    return render(request, "channels/correspondence.html", context)
+    if context["can_track"]:
+        context["form"] = form or TrackingForm(
+            initial={
+                "tracking_number": registered.tracking_number if registered else "",
+                "presented_on": registered.presented_on if registered else None,
+                "acknowledged_on": registered.acknowledged_on if registered else None,
+            }
+        )
+    return render(request, "channels/correspondence.html", context, status=status)
+
+
+@require_POST
+@member_required
+def registered(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a registered letter's tracking number, presentation and AR dates."""
+    membership = request.membership  # type: ignore[attr-defined]
+    message = get_object_or_404(
+        Correspondence.objects.select_related("customer").filter(**customer_filter(membership)),
+        pk=pk,
+        channel="registered_letter",
+    )
+    if not membership.can_write:
+        return HttpResponse(status=403)
+    form = TrackingForm(request.POST)
+    if not form.is_valid():
+        return _page(request, message, form, status=400)
+    data = form.cleaned_data
+    try:
+        update_tracking(
+            message,
+            Tracking(
+                data["tracking_number"] or None, data["presented_on"], data["acknowledged_on"]
+            ),
+            today=timezone.localdate(),
+            user=request.user,
+        )
+    except InvalidTracking as exc:
+        for name, why in exc.problems:
+            form.add_error(name, why)
+        return _page(request, message, form, status=400)
+    return redirect("correspondence", pk=message.pk)
 
 
 @member_required

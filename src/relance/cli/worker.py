@@ -27,7 +27,7 @@ def worker_command(
     setup_django()
     from django.utils import timezone
 
-    from relance.channels.registry import ChannelConfigError, configured
+    from relance.channels.registry import ChannelConfigError, validate
     from relance.creditors.models import Creditor
     from relance.dunning.models import Run
     from relance.dunning.outbox import dispatch
@@ -35,7 +35,7 @@ def worker_command(
 
     parent = os.getppid()
     try:
-        configured()
+        validate()
     except ChannelConfigError as exc:
         fail(str(exc))
     with clean_errors():

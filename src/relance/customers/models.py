@@ -137,6 +137,13 @@ class Contact(Timestamped):
     is_primary_billing = models.BooleanField(_("primary billing contact"), default=False)
     last_verified_on = models.DateField(_("details last verified on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    #: set by delivery feedback (a bounce, a complaint): no email goes there until cleared
+    email_undeliverable_since = models.DateTimeField(
+        _("email undeliverable since"), null=True, blank=True
+    )
+    email_undeliverable_reason = models.CharField(
+        _("why the email is undeliverable"), max_length=200, blank=True
+    )
 
     class Meta:
         ordering = ["-is_primary_billing", "last_name", "first_name"]

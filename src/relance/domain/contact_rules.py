@@ -21,6 +21,8 @@ from datetime import date, datetime, time, timedelta
 from relance.domain.dunning import DEBTOR_CHANNELS
 
 WEEK = 7
+#: At most one phone call to a customer a day, whatever a creditor's settings say.
+MAX_CALLS_PER_DAY = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,15 @@ class ContactRules:
     windows: Mapping[str, Window] = field(
         default_factory=lambda: {"call": WORKING_HOURS, "sms": WORKING_HOURS}
     )
+
+    def __post_init__(self) -> None:
+        # The one rule no setting may loosen: never more than one call to a customer a day.
+        if not 0 <= self.calls_per_day <= MAX_CALLS_PER_DAY:
+            raise ValueError(
+                f"calls per day must be between 0 and {MAX_CALLS_PER_DAY}, not {self.calls_per_day}"
+            )
+        if self.cooldown_days < 0 or any(cap < 0 for cap in self.weekly_caps.values()):
+            raise ValueError("caps and cooldown cannot be negative")
 
 
 @dataclass(frozen=True, slots=True)

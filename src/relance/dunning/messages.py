@@ -63,7 +63,8 @@ class Unsendable(Exception):
 
 
 class NoRecipient(Unsendable):
-    """The customer has no contact this channel may use (missing address or opted out)."""
+    """The customer has no contact this channel may use (missing address, opted out, or an
+    email address flagged undeliverable by delivery feedback)."""
 
 
 class RefusedWording(Unsendable):
@@ -109,7 +110,9 @@ def postal_block(customer: Customer, contact: Contact | None) -> str:
 def recipient(channel: str, customer: Customer, contacts: list[Contact]) -> Recipient:
     ranked = _ranked(contacts)
     if channel == dd.Channel.EMAIL:
-        usable = [c for c in ranked if c.email and not c.opt_out_email]
+        usable = [
+            c for c in ranked if c.email and not c.opt_out_email and not c.email_undeliverable_since
+        ]
         if not usable:
             raise NoRecipient("no email address usable (missing or opted out)")
         return Recipient(usable[0].email, _name(usable[0]))

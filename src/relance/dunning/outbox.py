@@ -33,9 +33,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from relance.channels.base import Backend, ChannelError, Outbound, PermanentError
+from relance.channels.identity import finish_email
 from relance.channels.models import Correspondence, content_hash
+from relance.channels.registered import record_submission
 from relance.channels.registry import backend_for
-from relance.domain.contact_rules import ContactRules, Verdict, check
+from relance.channels.rules import rules_for
+from relance.domain.contact_rules import Verdict, check
 from relance.dunning.messages import Unsendable, render
 from relance.dunning.models import Action, ActionStatus, Attempt, AttemptOutcome, Pause
 from relance.dunning.services import recent_contacts
@@ -93,15 +96,16 @@ def _recheck(action: Action, today: date) -> str:
     return ""
 
 
-RULES = ContactRules()
-
-
 def _contact_verdict(action: Action, now: datetime) -> Verdict:
     """The contact rules for this action, from what the customer received this past week."""
     local = timezone.localtime(now)
     history = recent_contacts(local.date(), customer_id=action.customer_id)
     return check(
-        RULES, action.channel, action.as_of.isoformat(), local, history[action.customer_id]
+        rules_for(action.creditor_id),
+        action.channel,
+        action.as_of.isoformat(),
+        local,
+        history[action.customer_id],
     )
 
 
@@ -160,7 +164,7 @@ def _claim(now: datetime, today: date) -> tuple[Action, Attempt, Outbound] | Out
             )
             return Outcome(action.pk, "postponed", reason)
         try:
-            message = render(action, today)
+            message = finish_email(action, render(action, today))
         except Unsendable as exc:
             return _cancel(action, number, now, str(exc))
         attempt = Attempt.objects.create(
@@ -204,7 +208,7 @@ def dispatch_one(
             provider_id=sent.provider_id,
         )
         Action.objects.filter(pk=action.pk).update(status=ActionStatus.SENT, sent_on=today)
-        Correspondence.objects.get_or_create(
+        archived, _new = Correspondence.objects.get_or_create(
             idempotency_key=message.idempotency_key,
             defaults={
                 "creditor_id": action.creditor_id,
@@ -228,6 +232,7 @@ def dispatch_one(
                 "sent_at": finished,
             },
         )
+        record_submission(archived, sent)
     return Outcome(action.pk, "sent", sent.provider_id)
 
 

@@ -28,6 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from relance.channels.rules import rules_for
 from relance.core.bulk import bulk_insert
 from relance.core.errors import BadInput
 from relance.creditors.models import Creditor
@@ -253,6 +254,7 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
     }
     sends = _last_sends(creditor)
     contacts = recent_contacts(as_of, creditor_id=creditor.pk)
+    rules = replace(rules_for(creditor.pk), windows={})  # see PLAN_RULES
     by_owner: dict[int, list[tuple[int, int, str, date, int]]] = defaultdict(list)
     for row in rows:
         by_owner[row[1]].append(row)
@@ -286,7 +288,9 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
         plan = dd.plan_customer(policy, items, as_of, kind)
         for message in plan.messages:
             for planned in _actions(policy_id, policy, message):
-                verdict = _contact_rules_at_plan(planned, as_of, contacts.get(customer_id, []))
+                verdict = _contact_rules_at_plan(
+                    planned, as_of, contacts.get(customer_id, []), rules
+                )
                 if verdict.allowed:
                     actions.append(planned)
                 else:
@@ -362,9 +366,11 @@ def recent_contacts(as_of: date, **scope: int) -> dict[int, list[Contact]]:
     return found
 
 
-def _contact_rules_at_plan(planned: PlannedAction, as_of: date, history: list[Contact]) -> Verdict:
+def _contact_rules_at_plan(
+    planned: PlannedAction, as_of: date, history: list[Contact], rules: ContactRules = PLAN_RULES
+) -> Verdict:
     noon = datetime.combine(as_of, time(12, 0))
-    return check(PLAN_RULES, planned.channel, as_of.isoformat(), noon, history)
+    return check(rules, planned.channel, as_of.isoformat(), noon, history)
 
 
 def _in_flight(creditor: Creditor, as_of: date) -> dict[int, str]:

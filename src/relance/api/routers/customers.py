@@ -405,6 +405,9 @@ def update_contact(request: Any, contact_id: Id, payload: ContactPatch) -> Any:
     who.need_write()
     contact = _get_contact(who, contact_id)
     fields = _clean_contact(payload.dict(exclude_unset=True), contact.customer.country)
+    if "email" in fields and fields["email"] != contact.email:
+        # A corrected address is usable again (delivery feedback had flagged the old one).
+        fields |= {"email_undeliverable_since": None, "email_undeliverable_reason": ""}
     for key, value in fields.items():
         setattr(contact, key, value)
     _save_contact(contact)

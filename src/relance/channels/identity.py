@@ -1,0 +1,53 @@
+"""Who an email comes from, where replies go, and the invoices it carries.
+
+`finish_email(action, message)` completes a rendered email just before it is sent:
+
+- From: the creditor's `SenderIdentity` name and address when set, else the message's
+  (the creditor's trade name and email), else DEFAULT_FROM_EMAIL (the email backend);
+- Reply-To: the identity's reply-to, else the creditor's email;
+- the PDF of every invoice listed that has one stored (`Invoice.pdf`), unless the
+  identity turns that off. A PDF that cannot be read is left out: the reminder still
+  lists the invoice, and a missing file must not stop it.
+
+Other channels are returned unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from relance.channels.base import Attachment, Outbound
+from relance.channels.models import SenderIdentity
+from relance.dunning.models import Action
+from relance.ledger.models import Invoice
+
+
+def finish_email(action: Action, message: Outbound) -> Outbound:
+    if message.channel != "email":
+        return message
+    identity = SenderIdentity.objects.filter(creditor_id=action.creditor_id).first()
+    sender_name = (identity.from_name if identity else "") or message.sender_name
+    sender_email = (identity.from_email if identity else "") or message.sender_email
+    reply_to = (identity.reply_to if identity else "") or action.creditor.email or ""
+    attachments = list(message.attachments)
+    if identity is None or identity.attach_invoices:
+        attachments += invoice_pdfs([line.invoice_id for line in action.lines()])
+    return replace(
+        message,
+        sender_name=sender_name,
+        sender_email=sender_email,
+        reply_to=reply_to,
+        attachments=tuple(attachments),
+    )
+
+
+def invoice_pdfs(invoice_ids: list[int]) -> list[Attachment]:
+    found: list[Attachment] = []
+    for invoice in Invoice.objects.filter(pk__in=invoice_ids).exclude(pdf="").order_by("number"):
+        try:
+            with invoice.pdf.open("rb") as handle:
+                content = handle.read()
+        except OSError:
+            continue
+        found.append(Attachment(f"{invoice.number}.pdf", content, "application/pdf"))
+    return found
