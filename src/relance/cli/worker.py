@@ -31,6 +31,7 @@ def worker_command(
     from relance.creditors.models import Creditor
     from relance.dunning.models import Run
     from relance.dunning.outbox import dispatch
+    from relance.dunning.sending import plan_documents
     from relance.dunning.services import plan_run
 
     parent = os.getppid()
@@ -50,6 +51,7 @@ def worker_command(
                 for c in creditors:
                     if not Run.objects.filter(creditor=c, as_of=today).exists():
                         plan_run(c, today)
+                        plan_documents(c, today)  # statements and invoices, per settings
             counts = dispatch()
             if as_json:
                 out.print(json.dumps(dict(counts)), highlight=False, soft_wrap=True)

@@ -35,9 +35,16 @@ from django.utils import timezone
 from relance.channels.base import Backend, ChannelError, Outbound, PermanentError
 from relance.channels.models import Correspondence, content_hash
 from relance.channels.registry import backend_for
-from relance.domain.contact_rules import ContactRules, Verdict, check
+from relance.domain.contact_rules import ALLOW, ContactRules, Verdict, check
 from relance.dunning.messages import Unsendable, render
-from relance.dunning.models import Action, ActionStatus, Attempt, AttemptOutcome, Pause
+from relance.dunning.models import (
+    DOCUMENT_KINDS,
+    Action,
+    ActionStatus,
+    Attempt,
+    AttemptOutcome,
+    Pause,
+)
 from relance.dunning.services import recent_contacts
 from relance.ledger.models import Invoice, InvoiceStatus
 
@@ -148,7 +155,8 @@ def _claim(now: datetime, today: date) -> tuple[Action, Attempt, Outbound] | Out
         reason = _recheck(action, today)
         if reason:
             return _cancel(action, number, now, reason)
-        verdict = _contact_verdict(action, now)
+        # Invoices and statements are documents, not collection contacts: no contact rules.
+        verdict = ALLOW if action.kind in DOCUMENT_KINDS else _contact_verdict(action, now)
         if not verdict.allowed:
             reason = f"postponed: {verdict.reason}"
             Action.objects.filter(pk=action.pk).update(
