@@ -438,6 +438,9 @@ def _statement_letter(
             f"dunning/messages/{lang}/statement.txt", {**context, "as_letter": True}
         )
         body = _with_note(_BLANK_RUNS.sub("\n\n", text).strip() + "\n", action.note)
+    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+    if action.note.strip():
+        paragraphs.insert(2, paragraphs.pop(1))  # the note stays below the introduction
     labels = STATEMENT_LABELS[lang]
     sender, footer, place_date = _letterhead(action.creditor, lang, context["today"])
     lines, payments = context["lines"], context["payments"]
@@ -476,9 +479,11 @@ def _statement_letter(
         address=postal_block(action.customer, _letter_contact(action, to)).splitlines(),
         place_date=place_date,
         subject=subject,
-        paragraphs=[p.strip() for p in body.split("\n\n") if p.strip()],
+        # greeting and introduction above the tables, the balance and signature below
+        paragraphs=paragraphs[:2],
         footer=footer,
         tables=tables,
+        closing=paragraphs[2:],
     )
 
 

@@ -72,6 +72,8 @@ class Letter:
     registered: bool = False
     footer: str = ""
     tables: list[Table] = field(default_factory=list)
+    #: paragraphs after the tables (the closing and signature of a statement)
+    closing: list[str] = field(default_factory=list)
 
 
 def render_pdf(letter: Letter) -> bytes:
