@@ -83,7 +83,7 @@ def test_statement_sent_by_email_with_its_pdf(ledger: Ledger) -> None:
     assert "Solde de votre compte : 1\u202f600,00\xa0€" in mail.body
     archived = Correspondence.objects.get()
     assert archived.content_intact() and archived.attachment_name.endswith(".pdf")
-    text = pdf_text(bytes(archived.attachment))
+    text = pdf_text(bytes(archived.attachment or b""))
     for number, amount, open_, late in (
         ("F-10", "1 000,00 €", "1 000,00 €", "55"),
         ("F-11", "600,00 €", "400,00 €", "5"),
@@ -104,7 +104,7 @@ def test_statement_by_letter_and_refusals(ledger: Ledger) -> None:
     planned = plan_statement(c, "EUR", DAY, channel="letter")
     dispatch(now=at(DAY))
     archived = Correspondence.objects.get(action=planned.action)
-    text = pdf_text(bytes(archived.attachment)).replace("\u202f", " ").replace("\xa0", " ")
+    text = pdf_text(bytes(archived.attachment or b"")).replace("\u202f", " ").replace("\xa0", " ")
     assert "Veuillez trouver ci-dessous votre relevé" in text and "Solde du compte" in text
     with pytest.raises(BadInput, match="email or letter"):
         plan_statement(c, "EUR", DAY, channel="sms")
@@ -162,7 +162,7 @@ def test_invoice_sent_on_its_issue_date_with_terms_and_penalties(ledger: Ledger)
     assert "règlement à 30 jours" in mail.body
     assert "L441-10" in mail.body and "40,00\xa0€" in mail.body
     archived = Correspondence.objects.get()
-    assert bytes(archived.attachment) == b"%PDF-1.7 invoice"
+    assert bytes(archived.attachment or b"") == b"%PDF-1.7 invoice"
     assert archived.attachment_name == "F-2025-077.pdf"
 
 
