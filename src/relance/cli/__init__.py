@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "aging",
     "bench",
     "demo",
+    "evidence",
     "i18n",
     "imports",
     "manage",
