@@ -438,3 +438,89 @@ def change_summary(action: Action) -> list[str]:
         )
         out.append(f"{entry['at'][:16]} {entry['by']}: {parts} ({entry['reason']})")
     return out
+
+
+def preview_template(
+    customer: Customer,
+    *,
+    step_key: str = "",
+    tone: str | None = None,
+    lang: str | None = None,
+    channel: str | None = None,
+    kind: str | None = None,
+    currency: str | None = None,
+) -> Outbound:
+    """A step's message (or a statement, `kind="statement"`) for `customer`'s open items, in
+    the tone, language and channel chosen (default: the step's), rendered by the worker's
+    function; written in a transaction that is rolled back, so nothing is kept."""
+    from relance.dunning.messages import LANGUAGES
+    from relance.dunning.sending import plan_statement
+
+    currency = currency or customer.currency
+    today = timezone.localdate()
+    if lang is not None and lang not in LANGUAGES:
+        raise BadInput(f"lang: '{lang}' is not one of {', '.join(LANGUAGES)}")
+    if tone is not None and tone not in {t.value for t in dd.Tone}:
+        raise BadInput(f"tone: '{tone}' is not one of courteous, firm, formal")
+    if channel is not None and channel not in {c.value for c in dd.Channel}:
+        raise BadInput(f"channel: '{channel}' is not a channel")
+    with transaction.atomic():
+        try:
+            if lang is not None:
+                Customer.objects.filter(pk=customer.pk).update(language=lang)
+            if kind == "statement":
+                action = plan_statement(
+                    customer, currency, today, channel=channel or dd.Channel.EMAIL
+                ).action
+            else:
+                action = _template_action(customer, currency, today, step_key, tone, channel)
+            return preview(action, today)
+        finally:
+            transaction.set_rollback(True)
+
+
+def _template_action(
+    customer: Customer,
+    currency: str,
+    today: date,
+    step_key: str,
+    tone: str | None,
+    channel: str | None,
+) -> Action:
+    row = policy_for(customer)
+    step = row.steps.filter(key=step_key).first()
+    if step is None:
+        raise BadInput(f"step: '{step_key}' is not a step of the policy '{row.key}'")
+    channels = step.channel_list()
+    invoices = list(
+        Invoice.objects.filter(
+            customer=customer,
+            currency=currency,
+            status=InvoiceStatus.ISSUED,
+            open_minor__gt=0,
+            issue_date__lte=today,
+        ).order_by("due_date", "id")
+    )
+    if not invoices:
+        raise BadInput(f"customer {customer.pk} has no open invoice in {currency}")
+    total = sum(i.open_minor for i in invoices)
+    overdue = sum(i.open_minor for i in invoices if i.due_date < today)
+    return Action.objects.create(
+        creditor_id=customer.creditor_id,
+        customer=customer,
+        currency=currency,
+        as_of=today,
+        policy=row,
+        step_key=step.key,
+        step_offset=step.offset_days,
+        channel=channel or channels[0],
+        tone=tone or step.tone,
+        kind=step.kind,
+        states_penalties=step.states_penalties,
+        status=ActionStatus.PLANNED,
+        origin=Origin.MANUAL,
+        total_minor=total,
+        overdue_total_minor=overdue,
+        idempotency_key=f"preview:{secrets.token_hex(8)}",
+        listed=[[i.pk, "", i.open_minor] for i in invoices],
+    )
