@@ -107,8 +107,8 @@ def test_action_preview_and_edit(client: Client, world: World) -> None:
     action.refresh_from_db()
     assert action.tone == "courteous" and action.note == "Merci d'avance."
     assert action.edits[0]["by"] == "admin"
-    page = client.get(f"/reminders/actions/{action.pk}/").content.decode()
-    assert "client fidèle" in page and "Merci d&#x27;avance." in page
+    edited = client.get(f"/reminders/actions/{action.pk}/").content.decode()
+    assert "client fidèle" in edited and "Merci d&#x27;avance." in edited
     refused = client.post(f"/reminders/actions/{action.pk}/edit/", {"reason": "", "tone": "firm"})
     assert refused.status_code == 302
     action.refresh_from_db()
@@ -118,18 +118,18 @@ def test_action_preview_and_edit(client: Client, world: World) -> None:
 def test_template_preview_per_step_tone_language(client: Client, world: World) -> None:
     login(client, world.admin)
     acme = world.acme
-    page = client.get("/reminders/templates/", {"customer": acme.pk})
+    page = client.get("/reminders/templates/", {"customer": str(acme.pk)})
     assert "j+30" in page.content.decode()
     en = client.get(
         "/reminders/templates/",
-        {"customer": acme.pk, "step": "j+8", "tone": "firm", "lang": "en", "channel": "email"},
+        {"customer": str(acme.pk), "step": "j+8", "tone": "firm", "lang": "en", "channel": "email"},
     ).content.decode()
     assert "Reminder: unpaid invoices" in en and "F-2025-001" in en
     letter = client.get(
-        "/reminders/templates/pdf/", {"customer": acme.pk, "step": "j+30", "lang": "fr"}
+        "/reminders/templates/pdf/", {"customer": str(acme.pk), "step": "j+30", "lang": "fr"}
     )
     assert letter.status_code == 200 and letter.content.startswith(b"%PDF")
     acme.refresh_from_db()
     assert acme.language == "fr" and not Action.objects.exists()
-    bad = client.get("/reminders/templates/", {"customer": acme.pk, "step": "j+99"})
+    bad = client.get("/reminders/templates/", {"customer": str(acme.pk), "step": "j+99"})
     assert "is not a step" in bad.content.decode()
