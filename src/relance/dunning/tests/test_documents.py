@@ -174,3 +174,32 @@ def test_invoice_to_a_consumer_states_no_indemnity(ledger: Ledger) -> None:
     mail = CapturedMessage.objects.get()
     assert "ci-dessous les références de notre facture F-5" in mail.body
     assert "indemnité" not in mail.body and "L441-10" not in mail.body
+
+
+def test_settings_in_the_admin_with_an_audit_event(ledger: Ledger) -> None:
+    from auditlog.models import LogEntry
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    root = get_user_model().objects.create_superuser("root", password="pw-relance-2025")
+    client = Client()
+    client.force_login(root)
+    response = client.post(
+        "/admin/dunning/sendingsettings/add/",
+        {
+            "creditor": ledger.creditor.pk,
+            "statement_day": "5",
+            "statement_channel": "email",
+            "send_invoices": "on",
+        },
+    )
+    assert response.status_code == 302, response.content
+    assert client.get("/admin/dunning/sendingsettings/").status_code == 200
+    saved = SendingSettings.objects.get()
+    assert (saved.statement_day, saved.send_invoices) == (5, True)
+    assert LogEntry.objects.get_for_object(saved).exists()
+    refused = client.post(
+        "/admin/dunning/sendingsettings/add/",
+        {"creditor": Ledger.create("Autre").creditor.pk, "statement_day": "31"},
+    )
+    assert refused.status_code == 200 and SendingSettings.objects.count() == 1
