@@ -166,16 +166,22 @@ def plan_documents(creditor: Creditor, as_of: date) -> dict[str, int]:
             .values_list("customer_id", "currency")
             .distinct()
         )
-        customers = Customer.objects.in_bulk({c for c, _cur in pairs})
-        for customer_id, currency in pairs:
-            planned = plan_statement(
+        planned = set(
+            Action.objects.filter(
+                creditor=creditor, kind=STATEMENT_KIND, as_of=as_of, origin=Origin.SCHEDULE
+            ).values_list("customer_id", "currency")
+        )
+        todo = [pair for pair in pairs if pair not in planned]
+        customers = Customer.objects.in_bulk({c for c, _cur in todo})
+        for customer_id, currency in todo:
+            made = plan_statement(
                 customers[customer_id],
                 currency,
                 as_of,
                 channel=settings.statement_channel,
                 origin=Origin.SCHEDULE,
             )
-            counts["statements"] += planned.created
+            counts["statements"] += made.created
     if settings.send_invoices:
         recent = Invoice.objects.filter(
             creditor=creditor,

@@ -203,3 +203,20 @@ def test_settings_in_the_admin_with_an_audit_event(ledger: Ledger) -> None:
         {"creditor": Ledger.create("Autre").creditor.pk, "statement_day": "31"},
     )
     assert refused.status_code == 200 and SendingSettings.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_tick_plans_documents_even_when_the_day_was_planned(ledger: Ledger) -> None:
+    from django.utils import timezone
+    from typer.testing import CliRunner
+
+    from relance.cli import app
+
+    today = timezone.localdate()
+    c = customer(ledger)
+    ledger.invoice(c, "F-TODAY", "120.00", issued=today, due=today)
+    SendingSettings.objects.create(creditor=ledger.creditor, send_invoices=True)
+    plan_run(ledger.creditor, today)  # "Plan today's reminders" before the worker's tick
+    result = CliRunner().invoke(app, ["worker", "--once", "--tick", "--json"])
+    assert result.exit_code == 0, result.output
+    assert CapturedMessage.objects.get().subject.startswith("Facture F-TODAY")
