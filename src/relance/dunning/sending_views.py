@@ -94,8 +94,10 @@ def send_reminder(request: HttpRequest, pk: int) -> HttpResponse:
     error = ""
     if request.method == "POST" and request.POST.get("confirm") == "1":
         try:
+            # Refuse now what the worker would cancel (no recipient, wording refused).
+            preview_manual(customer, form["currency"], today, **_args(form))
             action = send_now(customer, form["currency"], today, user=request.user, **_args(form))
-        except BadInput as exc:
+        except (BadInput, Unsendable) as exc:
             error = str(exc)
         else:
             messages.success(

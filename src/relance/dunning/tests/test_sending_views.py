@@ -65,6 +65,10 @@ def test_send_now_shows_refusals(client: Client, world: World) -> None:
         f"/customers/{world.acme.pk}/send/", {"confirm": "1", "channel": "fax", "tone": "firm"}
     )
     assert refused.status_code == 200 and "is not one of" in refused.content.decode()
+    no_mobile = client.post(
+        f"/customers/{world.acme.pk}/send/", {"confirm": "1", "channel": "sms", "tone": "firm"}
+    )
+    assert "no mobile number usable" in no_mobile.content.decode()
     assert not Action.objects.exists()
 
 
