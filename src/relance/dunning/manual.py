@@ -38,7 +38,7 @@ from relance.channels.base import Outbound
 from relance.core.errors import BadInput
 from relance.customers.models import Contact, Customer
 from relance.domain import dunning as dd
-from relance.domain.money import exponent
+from relance.domain.money import CurrencyError, exponent
 from relance.dunning.messages import render
 from relance.dunning.models import (
     LABELS,
@@ -110,6 +110,10 @@ class Draft:
 
 def draft(customer: Customer, currency: str, as_of: date) -> Draft:
     """The message a manual reminder to `customer` in `currency` carries on `as_of`."""
+    try:
+        scale = exponent(currency)
+    except CurrencyError as exc:
+        raise BadInput(f"currency: '{currency}' is not a currency code") from exc
     paused = (
         Pause.objects.filter(customer=customer)
         .filter(Q(until__isnull=True) | Q(until__gte=as_of))
@@ -134,7 +138,6 @@ def draft(customer: Customer, currency: str, as_of: date) -> Draft:
         ).order_by("due_date", "id")
     )
     sends = _last_sends(customer)
-    scale = exponent(currency)
     items = [
         dd.OpenItem(
             invoice_id=inv.pk,

@@ -11,8 +11,8 @@ from ninja import Field, Router, Schema
 from pydantic import StrictBool
 
 from relance.api.auth import caller
-from relance.api.common import amount_text, customers_of, get_customer
-from relance.api.errors import ONE, WRITE, invalid, not_found
+from relance.api.common import amount_text, check_currency, customers_of, get_customer
+from relance.api.errors import ONE, WRITE, Issues, invalid, not_found
 from relance.api.routers.dunning import ActionOut, _action_out
 from relance.api.schemas import BodyId, Id, Input
 from relance.core.errors import BadInput
@@ -96,7 +96,9 @@ def statement(request: Any, customer_id: Id, payload: StatementIn) -> Any:
     if payload.send:
         who.need_write()
     customer = get_customer(who, customer_id)
-    currency = (payload.currency or customer.currency).upper()
+    issues = Issues()
+    currency = check_currency(payload.currency or customer.currency, "currency", issues)
+    issues.raise_if_any()
     today = timezone.localdate()
     built = build_statement(customer, currency, today)
     action_id, created = None, False

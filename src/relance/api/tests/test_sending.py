@@ -55,6 +55,8 @@ def test_statement_shown_then_sent(team: Team) -> None:
     assert nothing.status_code == 422 and nothing.json()["errors"][0]["field"] == "currency"
     bad = team.alice.post(f"/customers/{c.pk}/statement", {"send": "yes"})
     assert bad.status_code == 422
+    unknown = team.reader.post(f"/customers/{c.pk}/statement", {"currency": "ZZZ"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "currency"
 
 
 def test_evidence_zip(team: Team) -> None:

@@ -85,6 +85,8 @@ def test_manual_send_refuses_bad_input(ledger: Ledger) -> None:
         send_now(c, "EUR", day, channel="email", tone="rude")
     with pytest.raises(BadInput, match="SMS cannot carry"):
         send_now(c, "EUR", day, channel="sms", tone="firm", note="hello")
+    with pytest.raises(BadInput, match="not a currency code"):
+        send_now(c, "ZZZ", day, channel="email", tone="firm")
     with pytest.raises(BadInput, match="nothing overdue"):
         send_now(c, "USD", day, channel="email", tone="firm")
     other = ledger.customer("Other")
