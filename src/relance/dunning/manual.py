@@ -355,10 +355,7 @@ def edit(
         raise BadInput("reason: a reason is required to edit a reminder")
     with transaction.atomic():
         action = (
-            Action.objects.select_for_update()
-            .filter(creditor_id=creditor_id, pk=action_id)
-            .select_related("policy")
-            .first()
+            Action.objects.select_for_update().filter(creditor_id=creditor_id, pk=action_id).first()
         )
         if action is None:
             raise BadInput(f"action {action_id} not found")
