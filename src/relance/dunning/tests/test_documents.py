@@ -221,3 +221,15 @@ def test_worker_tick_plans_documents_even_when_the_day_was_planned(ledger: Ledge
     assert result.exit_code == 0, result.output
     sent = CapturedMessage.objects.filter(subject__startswith="Facture F-TODAY")
     assert sent.count() == 1
+
+
+def test_invoice_paid_before_the_worker_sends_it_is_not_sent(ledger: Ledger) -> None:
+    c = customer(ledger)
+    inv = ledger.invoice(c, "F-6", "90.00", issued=DAY, due="2025-04-20")
+    planned = plan_invoice(inv, DAY)
+    assert not plan_invoice(inv, DAY).created  # one action per invoice, ever
+    ledger.payment(c, "90.00", on=DAY, pays=[inv])
+    assert dispatch(now=at(DAY)) == {"cancelled": 1}
+    planned.action.refresh_from_db()
+    assert planned.action.reason == "paid or credited since it was planned"
+    assert not CapturedMessage.objects.exists()
