@@ -18,7 +18,7 @@ from relance.api.schemas import BodyId, Id, Input
 from relance.core.errors import BadInput
 from relance.dunning.documents import build_statement
 from relance.dunning.evidence import export_evidence
-from relance.dunning.manual import edit, preview
+from relance.dunning.manual import edit, preview, preview_manual, send_now
 from relance.dunning.messages import Unsendable
 from relance.dunning.models import Action
 from relance.dunning.sending import plan_statement
@@ -76,8 +76,20 @@ class EditIn(Input):
     contact: BodyId | None = Field(None, description="One of the customer's contacts.")
 
 
+class ReminderIn(Input):
+    currency: str | None = Field(
+        None, min_length=3, max_length=3, description="Default: the customer's currency."
+    )
+    #: the channels of relance.dunning.manual.MANUAL_CHANNELS
+    channel: Literal["email", "sms", "letter", "registered_letter"]
+    tone: Literal["courteous", "firm", "formal"]
+    note: str = Field("", max_length=2000, description="Added to the message (not on SMS).")
+    contact: BodyId | None = Field(None, description="One of the customer's contacts.")
+    preview: StrictBool = Field(False, description="true: render the message, write nothing.")
+
+
 class PreviewOut(Schema):
-    action: int
+    action: int | None = Field(description="The action written (null for a preview).")
     channel: str
     recipient: str
     recipient_name: str
@@ -168,6 +180,54 @@ def evidence(request: Any, customer_id: Id) -> Any:
     response["Content-Disposition"] = f'attachment; filename="evidence-{customer.pk}.zip"'
     response["X-Relance-Tampered"] = ",".join(str(pk) for pk in result.tampered)
     return response
+
+
+@router.post(
+    "/customers/{customer_id}/reminders",
+    response={200: PreviewOut, **WRITE},
+    summary="Send a reminder now (or preview it): one action through the outbox and history",
+)
+def send_reminder(request: Any, customer_id: Id, payload: ReminderIn) -> Any:
+    who = caller(request)
+    who.need_write()
+    customer = get_customer(who, customer_id)
+    issues = Issues()
+    currency = check_currency(payload.currency or customer.currency, "currency", issues)
+    issues.raise_if_any()
+    contact = None
+    if payload.contact is not None:
+        contact = customer.contacts.filter(pk=payload.contact).first()
+        if contact is None:
+            message = _("Contact %(id)s is not a contact of this customer.") % {
+                "id": payload.contact
+            }
+            raise invalid(message, [{"field": "contact", "message": message, "code": "unknown"}])
+    args: dict[str, Any] = {
+        "channel": payload.channel,
+        "tone": payload.tone,
+        "note": payload.note,
+        "contact": contact,
+    }
+    today = timezone.localdate()
+    try:
+        shown = preview_manual(customer, currency, today, **args)
+        action = (
+            None if payload.preview else send_now(customer, currency, today, user=who.user, **args)
+        )
+    except (BadInput, Unsendable) as exc:
+        text = str(exc)
+        field = text.split(":", 1)[0] if ":" in text else None
+        field = field if field in ("currency", "channel", "tone", "note", "contact") else None
+        raise invalid(text, [{"field": field, "message": text, "code": "refused"}]) from exc
+    return {
+        "action": action.pk if action is not None else None,
+        "channel": shown.channel,
+        "recipient": shown.recipient,
+        "recipient_name": shown.recipient_name,
+        "subject": shown.subject,
+        "body": shown.body,
+        "attachment": shown.attachments[0].filename if shown.attachments else "",
+    }
 
 
 def _action(who: Any, action_id: int) -> Action:

@@ -100,3 +100,24 @@ def test_edit_preview_approve_send(team: Team) -> None:
         shown["subject"],
         shown["body"],
     )
+
+
+def test_send_a_reminder_now(team: Team) -> None:
+    c = acme(team)
+    path = f"/customers/{c.pk}/reminders"
+    body = {"channel": "email", "tone": "firm", "note": "Suite à notre appel.", "preview": True}
+    shown = team.alice.post(path, body)
+    assert shown.status_code == 200, shown.content
+    assert shown.json()["action"] is None and "Suite à notre appel." in shown.json()["body"]
+    assert not Action.objects.exists()
+    assert team.reader.post(path, body).status_code == 403
+    assert team.bob.post(path, body).status_code == 404
+    sms_note = team.alice.post(path, {**body, "channel": "sms", "preview": False})
+    assert sms_note.status_code == 422 and sms_note.json()["errors"][0]["field"] == "note"
+    stranger = team.led.contact(team.led.customer("Other"), "x@other.example")
+    wrong = team.alice.post(path, {**body, "contact": stranger.pk})
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "contact"
+    sent = team.alice.post(path, {**body, "preview": False}).json()
+    assert Action.objects.get().pk == sent["action"]
+    assert dispatch() == {"sent": 1}
+    assert CapturedMessage.objects.get().body == shown.json()["body"]
