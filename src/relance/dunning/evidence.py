@@ -78,6 +78,53 @@ LABELS: dict[str, dict[str, Any]] = {
 }
 
 
+#: the chronology's sentences
+PHRASES: dict[str, dict[str, str]] = {
+    "fr": {
+        "invoice": "facture {number} émise : {total}, échéance le {due}",
+        "payment": "règlement {ref} reçu : {amount}",
+        "credit_note": "avoir {number} : {amount}",
+        "by_payment": "règlement {ref}",
+        "by_credit_note": "avoir {number}",
+        "allocation": "{source} affecté à la facture {number} : {amount}",
+        "the_invoice": "facture {number}",
+        "the_customer": "client",
+        "until": " jusqu'au {day}",
+        "by": " par {who}",
+        "pause": "{what} suspendu{until}{who} : {reason}",
+        "action": "action {pk} ({step}, {channel})",
+        "manual": "{label} demandée par {who}",
+        "edit": "{label} modifiée par {who} : {changes} ({reason})",
+        "approved": "{label} validée par {who}",
+        "skipped": "{label} écartée par {who}",
+        "message": "message {n} : {channel} à {to} – {subject} ({status})",
+    },
+    "en": {
+        "invoice": "invoice {number} issued: {total}, due {due}",
+        "payment": "payment {ref} received: {amount}",
+        "credit_note": "credit note {number}: {amount}",
+        "by_payment": "payment {ref}",
+        "by_credit_note": "credit note {number}",
+        "allocation": "{source} allocated to invoice {number}: {amount}",
+        "the_invoice": "invoice {number}",
+        "the_customer": "customer",
+        "until": " until {day}",
+        "by": " by {who}",
+        "pause": "{what} paused{until}{who}: {reason}",
+        "action": "action {pk} ({step}, {channel})",
+        "manual": "{label} asked for by {who}",
+        "edit": "{label} edited by {who}: {changes} ({reason})",
+        "approved": "{label} approved by {who}",
+        "skipped": "{label} skipped by {who}",
+        "message": "message {n}: {channel} to {to} – {subject} ({status})",
+    },
+}
+
+
+def _say(lang: str, key: str, **values: object) -> str:
+    return PHRASES[lang][key].format(**values)
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     at: str  # ISO date or timestamp: the sort key
@@ -116,7 +163,7 @@ def _ledger(customer: Customer, lang: str) -> tuple[list[Entry], list[list[str]]
             Entry(
                 inv.issue_date.isoformat(),
                 "invoice",
-                f"invoice {inv.number} issued: {total}, due {_day(inv.due_date, lang)}",
+                _say(lang, "invoice", number=inv.number, total=total, due=_day(inv.due_date, lang)),
                 inv.number,
                 files=[name] if name else [],
             )
@@ -135,7 +182,9 @@ def _ledger(customer: Customer, lang: str) -> tuple[list[Entry], list[list[str]]
     for p in Payment.objects.filter(customer=customer).order_by("date", "id"):
         amount = _money(p.amount_minor, p.currency, lang)
         ref = p.reference or p.external_ref or f"#{p.pk}"
-        entries.append(Entry(p.date.isoformat(), "payment", f"payment {ref} received: {amount}"))
+        entries.append(
+            Entry(p.date.isoformat(), "payment", _say(lang, "payment", ref=ref, amount=amount))
+        )
         rows.append(
             [
                 "payment",
@@ -150,7 +199,11 @@ def _ledger(customer: Customer, lang: str) -> tuple[list[Entry], list[list[str]]
     for n in CreditNote.objects.filter(customer=customer).order_by("issue_date", "id"):
         amount = _money(n.total_incl_tax_minor, n.currency, lang)
         entries.append(
-            Entry(n.issue_date.isoformat(), "credit_note", f"credit note {n.number}: {amount}")
+            Entry(
+                n.issue_date.isoformat(),
+                "credit_note",
+                _say(lang, "credit_note", number=n.number, amount=amount),
+            )
         )
         rows.append(
             [
@@ -170,16 +223,20 @@ def _ledger(customer: Customer, lang: str) -> tuple[list[Entry], list[list[str]]
     )
     for a in allocations:
         source = (
-            f"payment {a.payment.reference or a.payment.external_ref or '#' + str(a.payment.pk)}"
+            _say(
+                lang,
+                "by_payment",
+                ref=a.payment.reference or a.payment.external_ref or f"#{a.payment.pk}",
+            )
             if a.payment is not None
-            else f"credit note {a.credit_note.number if a.credit_note else ''}"
+            else _say(lang, "by_credit_note", number=a.credit_note.number if a.credit_note else "")
         )
         amount = _money(a.amount_minor, a.invoice.currency, lang)
         entries.append(
             Entry(
                 a.date.isoformat(),
                 "allocation",
-                f"{source} allocated to invoice {a.invoice.number}: {amount}",
+                _say(lang, "allocation", source=source, number=a.invoice.number, amount=amount),
             )
         )
         rows.append(
@@ -196,27 +253,35 @@ def _ledger(customer: Customer, lang: str) -> tuple[list[Entry], list[list[str]]
     return entries, rows, files
 
 
-def _dunning(customer: Customer) -> list[Entry]:
+def _dunning(customer: Customer, lang: str) -> list[Entry]:
     entries: list[Entry] = []
     pauses = Pause.objects.filter(customer=customer) | Pause.objects.filter(
         invoice__customer=customer
     )
     for pause in pauses.select_related("invoice", "created_by").order_by("created_at", "id"):
-        what = f"invoice {pause.invoice.number}" if pause.invoice else "customer"
-        until = f" until {pause.until.isoformat()}" if pause.until else ""
-        who = f" by {pause.created_by.get_username()}" if pause.created_by else ""
+        what = (
+            _say(lang, "the_invoice", number=pause.invoice.number)
+            if pause.invoice
+            else _say(lang, "the_customer")
+        )
+        until = _say(lang, "until", day=_day(pause.until, lang)) if pause.until else ""
+        who = _say(lang, "by", who=pause.created_by.get_username()) if pause.created_by else ""
         entries.append(
-            Entry(_stamp(pause.created_at), "pause", f"{what} paused{until}{who}: {pause.reason}")
+            Entry(
+                _stamp(pause.created_at),
+                "pause",
+                _say(lang, "pause", what=what, until=until, who=who, reason=pause.reason),
+            )
         )
     actions = Action.objects.filter(customer=customer).select_related("decided_by", "created_by")
     for action in actions.order_by("created_at", "id"):
-        label = f"action {action.pk} ({action.step_key}, {action.channel})"
+        label = _say(lang, "action", pk=action.pk, step=action.step_key, channel=action.channel)
         if action.created_by is not None:
             entries.append(
                 Entry(
                     _stamp(action.created_at),
                     "manual",
-                    f"{label} asked for by {action.created_by.get_username()} ({action.origin})",
+                    _say(lang, "manual", label=label, who=action.created_by.get_username()),
                 )
             )
         for edit in action.edits:
@@ -225,20 +290,32 @@ def _dunning(customer: Customer) -> list[Entry]:
                 Entry(
                     edit["at"],
                     "edit",
-                    f"{label} edited by {edit['by']}: {changes} ({edit['reason']})",
+                    _say(
+                        lang,
+                        "edit",
+                        label=label,
+                        who=edit["by"],
+                        changes=changes,
+                        reason=edit["reason"],
+                    ),
                 )
             )
         if action.decided_at is not None:
             who = action.decided_by.get_username() if action.decided_by else "?"
-            verdict = "skipped" if action.status == "skipped" else "approved"
-            reason = f": {action.reason}" if action.reason and verdict == "skipped" else ""
+            skipped = action.status == "skipped"
+            reason = f" : {action.reason}" if lang == "fr" else f": {action.reason}"
+            reason = reason if skipped and action.reason else ""
             entries.append(
-                Entry(_stamp(action.decided_at), "decision", f"{label} {verdict} by {who}{reason}")
+                Entry(
+                    _stamp(action.decided_at),
+                    "decision",
+                    _say(lang, "skipped" if skipped else "approved", label=label, who=who) + reason,
+                )
             )
     return entries
 
 
-def _messages(customer: Customer) -> tuple[list[Entry], dict[str, bytes], list[int]]:
+def _messages(customer: Customer, lang: str) -> tuple[list[Entry], dict[str, bytes], list[int]]:
     entries: list[Entry] = []
     files: dict[str, bytes] = {}
     tampered: list[int] = []
@@ -272,8 +349,15 @@ def _messages(customer: Customer) -> tuple[list[Entry], dict[str, bytes], list[i
             Entry(
                 _stamp(row.sent_at),
                 "message",
-                f"message {n}: {row.channel} to {row.recipient_name or row.recipient}"
-                f" – {row.subject} ({row.delivery_status})".replace("\n", " / "),
+                _say(
+                    lang,
+                    "message",
+                    n=n,
+                    channel=row.channel,
+                    to=row.recipient_name or row.recipient,
+                    subject=row.subject,
+                    status=row.delivery_status,
+                ).replace("\n", " / "),
                 str(n),
                 row.sha256,
                 computed,
@@ -322,10 +406,10 @@ def export_evidence(customer: Customer, *, today: date | None = None) -> Evidenc
     lang = customer.language if customer.language in LABELS else "fr"
     today = today or timezone.localdate()
     ledger_entries, ledger_rows, files = _ledger(customer, lang)
-    message_entries, message_files, tampered = _messages(customer)
+    message_entries, message_files, tampered = _messages(customer, lang)
     files.update(message_files)
     entries = sorted(
-        ledger_entries + _dunning(customer) + message_entries, key=lambda e: (e.at[:10], e.at)
+        ledger_entries + _dunning(customer, lang) + message_entries, key=lambda e: (e.at[:10], e.at)
     )
     buffer = io.StringIO()
     csv.writer(buffer).writerows(ledger_rows)

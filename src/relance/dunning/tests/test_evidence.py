@@ -91,7 +91,7 @@ def test_index_lists_every_message_with_its_hash(ledger: Ledger) -> None:
     assert [e["at"][:10] for e in entries] == sorted(e["at"][:10] for e in entries)
     kinds = {e["kind"] for e in entries}
     assert {"invoice", "payment", "allocation", "pause", "decision", "manual", "message"} <= kinds
-    assert any("skipped by boss: déjà appelé" in e["text"] for e in entries)
+    assert any("écartée par boss : déjà appelé" in e["text"] for e in entries)
     assert "VIR ACME" in archive.read("ledger.csv").decode()
     pdf = "".join(p.extract_text() for p in PdfReader(io.BytesIO(archive.read("index.pdf"))).pages)
     for row in archived:
