@@ -233,3 +233,13 @@ def test_invoice_paid_before_the_worker_sends_it_is_not_sent(ledger: Ledger) -> 
     planned.action.refresh_from_db()
     assert planned.action.reason == "paid or credited since it was planned"
     assert not CapturedMessage.objects.exists()
+
+
+def test_a_statement_is_not_a_contact_for_the_contact_rules(ledger: Ledger) -> None:
+    c = customer(ledger)
+    ledger.invoice(c, "F-7", "300.00", issued="2025-03-01", due="2025-04-04")
+    plan_statement(c, "EUR", DAY)
+    assert dispatch(now=at(DAY)) == {"sent": 1}
+    # The day after, the courtesy reminder j+1 is not held back by the 3-day cooldown.
+    result = plan_run(ledger.creditor, date(2025, 4, 6))
+    assert [a.step.key for a in result.actions] == ["j+1"]
