@@ -51,6 +51,8 @@ def test_send_now_preview_then_confirm(client: Client, world: World) -> None:
     assert (action.origin, action.created_by) == (Origin.MANUAL, world.alice)
     assert dispatch() == {"sent": 1}
     assert "Suite à notre échange." in CapturedMessage.objects.get().body
+    history = client.get(f"/customers/{acme.pk}/").content.decode()
+    assert f"/reminders/actions/{action.pk}/" in history
     # another collector's customer is not found; a reader may not send
     assert client.get(f"/customers/{world.bolt.pk}/send/").status_code == 404
     login(client, world.reader)
