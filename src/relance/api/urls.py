@@ -19,6 +19,7 @@ from relance.api.routers import (
     me,
     penalties,
     reports,
+    sending,
 )
 
 
@@ -59,3 +60,4 @@ api.add_router("", penalties.router)
 api.add_router("", banking.router)
 api.add_router("", einvoice.router)
 api.add_router("", channels.router)
+api.add_router("", sending.router)

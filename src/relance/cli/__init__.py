@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "bench",
     "demo",
     "einvoice",
+    "evidence",
     "forecast",
     "i18n",
     "imports",

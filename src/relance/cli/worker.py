@@ -31,6 +31,7 @@ def worker_command(
     from relance.creditors.models import Creditor
     from relance.dunning.models import Run
     from relance.dunning.outbox import dispatch
+    from relance.dunning.sending import plan_documents
     from relance.dunning.services import plan_run
 
     parent = os.getppid()
@@ -44,12 +45,17 @@ def worker_command(
             if creditor
             else list(Creditor.objects.all())
         )
+        documents_done: set[tuple[int, object]] = set()
         while True:
             if tick:
                 today = timezone.localdate()
                 for c in creditors:
                     if not Run.objects.filter(creditor=c, as_of=today).exists():
                         plan_run(c, today)
+                    if (c.pk, today) not in documents_done:
+                        # statements and invoices, per the creditor's settings (idempotent)
+                        plan_documents(c, today)
+                        documents_done.add((c.pk, today))
             counts = dispatch()
             if as_json:
                 out.print(json.dumps(dict(counts)), highlight=False, soft_wrap=True)

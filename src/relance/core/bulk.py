@@ -41,7 +41,10 @@ def bulk_insert(
         if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
             base[f.attname] = now
             continue
-        base[f.attname] = f.get_default()
+        default = f.get_default()
+        # A JSON default ([] or {}) is a Python value: the driver needs it encoded.
+        json_default = isinstance(f, models.JSONField)
+        base[f.attname] = f.get_db_prep_save(default, connection) if json_default else default
         if isinstance(f, models.DateTimeField):
             adapt.append((f.attname, connection.ops.adapt_datetimefield_value))
         elif isinstance(f, models.DateField):

@@ -9,7 +9,13 @@ class DunningConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from relance.dunning.models import Pause, Policy, PolicyAssignment, PolicyStep
+        from relance.dunning.models import (
+            Pause,
+            Policy,
+            PolicyAssignment,
+            PolicyStep,
+            SendingSettings,
+        )
 
-        for model in (Policy, PolicyStep, PolicyAssignment, Pause):
+        for model in (Policy, PolicyStep, PolicyAssignment, Pause, SendingSettings):
             auditlog.register(model)

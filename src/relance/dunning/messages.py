@@ -23,14 +23,15 @@ from babel.numbers import format_currency, format_decimal
 from django.template.loader import render_to_string
 
 from relance.channels.base import Attachment, Outbound
-from relance.channels.letter.pdf import Letter, Row, Sender, render_pdf
+from relance.channels.letter.pdf import Letter, Row, Sender, Table, render_pdf
 from relance.creditors.models import Creditor
 from relance.customers.models import Contact, ContactRole, Customer
 from relance.domain import dunning as dd
 from relance.domain.money import Money
 from relance.domain.sms import fits
 from relance.domain.wording import lint
-from relance.dunning.models import LABELS, Action
+from relance.dunning.documents import Statement, build_statement
+from relance.dunning.models import INVOICE_KIND, LABELS, STATEMENT_KIND, Action
 from relance.ledger.models import Invoice
 
 LANGUAGES = ("fr", "en")
@@ -45,6 +46,8 @@ SUBJECTS: dict[str, dict[str, str]] = {
         dd.StepKind.FORMAL_NOTICE: "Mise en demeure – {creditor}",
         "call": "Appel à passer : {customer}",
         "task": "Décision à prendre : {customer}",
+        "invoice": "Facture {number} – {creditor}",
+        "statement": "Relevé de compte au {today} – {creditor}",
     },
     "en": {
         "before_due": "Reminder: invoices due soon – {creditor}",
@@ -54,6 +57,8 @@ SUBJECTS: dict[str, dict[str, str]] = {
         dd.StepKind.FORMAL_NOTICE: "Formal notice – {creditor}",
         "call": "Call to make: {customer}",
         "task": "Decision to take: {customer}",
+        "invoice": "Invoice {number} – {creditor}",
+        "statement": "Account statement as at {today} – {creditor}",
     },
 }
 
@@ -168,6 +173,9 @@ def render(action: Action, as_of: date) -> Outbound:
     creditor = action.creditor
     lang = customer.language if customer.language in LANGUAGES else "fr"
     contacts = list(customer.contacts.all())
+    if action.contact_id is not None:
+        # A person chose the recipient: only that contact, with its own opt-outs.
+        contacts = [c for c in contacts if c.pk == action.contact_id]
     to = recipient(action.channel, customer, contacts)
     items = action.lines()
     invoices = {i.pk: i for i in Invoice.objects.filter(pk__in=[x.invoice_id for x in items])}
@@ -213,7 +221,27 @@ def render(action: Action, as_of: date) -> Outbound:
         "tone_label": str(LABELS[action.tone]),
         "as_letter": action.channel in LETTER_CHANNELS,
     }
-    if action.channel == dd.Channel.CALL:
+    statement: Statement | None = None
+    invoice_pdf = b""
+    if action.kind == STATEMENT_KIND:
+        statement = build_statement(customer, action.currency, as_of)
+        if not statement.items:
+            raise Unsendable("no open item left for the account statement")
+        context.update(_statement_context(statement, lang))
+        template, subject_key = "statement", "statement"
+    elif action.kind == INVOICE_KIND:
+        invoice = invoices[items[0].invoice_id]
+        invoice_pdf = _stored_pdf(invoice)
+        context.update(
+            invoice={
+                **lines[0],
+                "total": _money(invoice.total_incl_tax_minor, invoice.currency, lang),
+            },
+            has_document=bool(invoice_pdf),
+            terms_days=(invoice.due_date - invoice.issue_date).days,
+        )
+        template, subject_key = "invoice", "invoice"
+    elif action.channel == dd.Channel.CALL:
         template, subject_key = "call_script", "call"
     elif action.channel in (dd.Channel.TASK, dd.Channel.MEETING):
         template, subject_key = "task", "task"
@@ -224,9 +252,12 @@ def render(action: Action, as_of: date) -> Outbound:
         courteous = action.tone == dd.Tone.COURTEOUS
         subject_key = "before_due" if before_due and courteous else action.tone
     text = render_to_string(f"dunning/messages/{lang}/{template}.txt", context)
-    body = _BLANK_RUNS.sub("\n\n", text).strip() + "\n"
+    body = _with_note(_BLANK_RUNS.sub("\n\n", text).strip() + "\n", action.note)
     subject = SUBJECTS[lang][subject_key].format(
-        creditor=creditor.trade_name or creditor.legal_name, customer=customer.legal_name
+        creditor=creditor.trade_name or creditor.legal_name,
+        customer=customer.legal_name,
+        today=context["today"],
+        number=lines[0]["number"] if lines else "",
     )
     # Everything the debtor reads or hears is checked; internal tasks name the options freely.
     debtor_facing = action.channel in dd.DEBTOR_CHANNELS
@@ -239,7 +270,13 @@ def render(action: Action, as_of: date) -> Outbound:
         first = findings[0]
         raise RefusedWording(f"wording refused ({first.code}): {first.excerpt}")
     attachments: tuple[Attachment, ...] = ()
-    if action.channel in LETTER_CHANNELS:
+    if statement is not None:
+        pdf = render_pdf(_statement_letter(action, lang, to, subject, body, context))
+        attachments = (Attachment(f"{action.idempotency_key}.pdf", pdf, "application/pdf"),)
+    elif invoice_pdf:
+        name = f"{lines[0]['number']}.pdf"
+        attachments = (Attachment(name, invoice_pdf, "application/pdf"),)
+    elif action.channel in LETTER_CHANNELS:
         pdf = render_pdf(_letter(action, lang, to, subject, body, lines, context))
         attachments = (Attachment(f"{action.idempotency_key}.pdf", pdf, "application/pdf"),)
     if action.channel == dd.Channel.SMS:
@@ -273,29 +310,10 @@ def _letter(
     lines: list[dict[str, Any]],
     context: dict[str, Any],
 ) -> Letter:
-    creditor = action.creditor
-    sender_lines = [
-        creditor.address_line1,
-        creditor.address_line2,
-        f"{creditor.postal_code} {creditor.city}".strip(),
-        " – ".join(p for p in (creditor.phone, creditor.email) if p),
-    ]
-    legal = [
-        f"{creditor.legal_name}{', ' + creditor.legal_form if creditor.legal_form else ''}",
-        f"SIREN {creditor.siren}" if creditor.siren else "",
-        creditor.rcs,
-        f"TVA {creditor.vat_number}" if creditor.vat_number else "",
-    ]
-    where = creditor.city or ""
-    when = context["today"]
-    place_date = (
-        (f"{where}, le {when}" if where else f"Le {when}")
-        if lang == "fr"
-        else (f"{where}, {when}" if where else when)
-    )
+    sender, footer, place_date = _letterhead(action.creditor, lang, context["today"])
     return Letter(
         lang=lang,
-        sender=Sender(creditor.trade_name or creditor.legal_name, [x for x in sender_lines if x]),
+        sender=sender,
         address=to.address.splitlines(),
         place_date=place_date,
         subject=subject,
@@ -312,8 +330,173 @@ def _letter(
         ],
         total=context["overdue_total"] if context["has_overdue"] else context["total"],
         registered=action.channel == dd.Channel.REGISTERED_LETTER,
-        footer=" – ".join(x for x in legal if x),
+        footer=footer,
     )
+
+
+def _letterhead(creditor: Creditor, lang: str, when: str) -> tuple[Sender, str, str]:
+    """The sender block, the legal footer and the place and date of a letter."""
+    sender_lines = [
+        creditor.address_line1,
+        creditor.address_line2,
+        f"{creditor.postal_code} {creditor.city}".strip(),
+        " – ".join(p for p in (creditor.phone, creditor.email) if p),
+    ]
+    legal = [
+        f"{creditor.legal_name}{', ' + creditor.legal_form if creditor.legal_form else ''}",
+        f"SIREN {creditor.siren}" if creditor.siren else "",
+        creditor.rcs,
+        f"TVA {creditor.vat_number}" if creditor.vat_number else "",
+    ]
+    where = creditor.city or ""
+    place_date = (
+        (f"{where}, le {when}" if where else f"Le {when}")
+        if lang == "fr"
+        else (f"{where}, {when}" if where else when)
+    )
+    sender = Sender(creditor.trade_name or creditor.legal_name, [x for x in sender_lines if x])
+    return sender, " – ".join(x for x in legal if x), place_date
+
+
+def _with_note(body: str, note: str) -> str:
+    """The body with a person's note as its second paragraph (after the greeting)."""
+    note = note.strip()
+    if not note:
+        return body
+    greeting, _sep, rest = body.partition("\n\n")
+    return f"{greeting}\n\n{note}\n\n{rest}" if rest else f"{body.rstrip()}\n\n{note}\n"
+
+
+def _stored_pdf(invoice: Invoice) -> bytes:
+    """The invoice's own PDF as stored in the ledger (b"" when it has none)."""
+    if not invoice.pdf:
+        return b""
+    with invoice.pdf.open("rb") as handle:
+        content: bytes = handle.read()
+    return content
+
+
+STATEMENT_LABELS: dict[str, dict[str, Any]] = {
+    "fr": {
+        "items": "Factures ouvertes",
+        "item_headers": ["Facture", "Date", "Échéance", "Montant", "Reste dû", "Jours de retard"],
+        "open_total": "Total ouvert :",
+        "payments": "Règlements reçus du {since} au {today}",
+        "payment_headers": ["Date", "Référence", "Montant"],
+        "balance": "Solde",
+        "on_account": "Règlements et avoirs non affectés",
+        "balance_due": "Solde du compte",
+    },
+    "en": {
+        "items": "Open invoices",
+        "item_headers": ["Invoice", "Date", "Due", "Amount", "Open", "Days overdue"],
+        "open_total": "Total open:",
+        "payments": "Payments received from {since} to {today}",
+        "payment_headers": ["Date", "Reference", "Amount"],
+        "balance": "Balance",
+        "on_account": "Payments and credit notes not matched yet",
+        "balance_due": "Balance of the account",
+    },
+}
+
+
+def _statement_context(statement: Statement, lang: str) -> dict[str, Any]:
+    currency = statement.currency
+    return {
+        "statement": statement,
+        "lines": [
+            {
+                "number": item.number,
+                "issued": _day(item.issued, lang),
+                "due": _day(item.due, lang),
+                "days_late": item.days_overdue,
+                "amount": _money(item.total_minor, currency, lang),
+                "open": _money(item.open_minor, currency, lang),
+            }
+            for item in statement.items
+        ],
+        "payments": [
+            {
+                "date": _day(p.on, lang),
+                "reference": p.reference,
+                "amount": _money(p.amount_minor, currency, lang),
+            }
+            for p in statement.payments
+        ],
+        "since": _day(statement.since, lang),
+        "today": _day(statement.as_of, lang),
+        "total": _money(statement.open_total_minor, currency, lang),
+        "on_account": _money(statement.on_account_minor, currency, lang),
+        "balance": _money(statement.balance_minor, currency, lang),
+    }
+
+
+def _statement_letter(
+    action: Action, lang: str, to: Recipient, subject: str, body: str, context: dict[str, Any]
+) -> Letter:
+    """The statement as a PDF: the letter's layout, the text without its lists, three tables."""
+    if action.channel not in LETTER_CHANNELS:
+        # The email lists the items in its text; the PDF shows them in tables instead.
+        text = render_to_string(
+            f"dunning/messages/{lang}/statement.txt", {**context, "as_letter": True}
+        )
+        body = _with_note(_BLANK_RUNS.sub("\n\n", text).strip() + "\n", action.note)
+    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip()]
+    if action.note.strip():
+        paragraphs.insert(2, paragraphs.pop(1))  # the note stays below the introduction
+    labels = STATEMENT_LABELS[lang]
+    sender, footer, place_date = _letterhead(action.creditor, lang, context["today"])
+    lines, payments = context["lines"], context["payments"]
+    tables = [
+        Table(
+            labels["items"],
+            labels["item_headers"],
+            [
+                [x["number"], x["issued"], x["due"], x["amount"], x["open"], str(x["days_late"])]
+                for x in lines
+            ],
+            right=[3, 4, 5],
+            total_label=labels["open_total"],
+            total=context["total"],
+        ),
+        Table(
+            labels["payments"].format(since=context["since"], today=context["today"]),
+            labels["payment_headers"],
+            [[p["date"], p["reference"], p["amount"]] for p in payments],
+            right=[2],
+        ),
+        Table(
+            labels["balance"],
+            ["", ""],
+            [
+                [labels["items"], context["total"]],
+                [labels["on_account"], context["on_account"]],
+                [labels["balance_due"], context["balance"]],
+            ],
+            right=[1],
+        ),
+    ]
+    return Letter(
+        lang=lang,
+        sender=sender,
+        address=postal_block(action.customer, _letter_contact(action, to)).splitlines(),
+        place_date=place_date,
+        subject=subject,
+        # greeting and introduction above the tables, the balance and signature below
+        paragraphs=paragraphs[:2],
+        footer=footer,
+        tables=tables,
+        closing=paragraphs[2:],
+    )
+
+
+def _letter_contact(action: Action, to: Recipient) -> Contact | None:
+    """The contact a statement's address block names ("À l'attention de")."""
+    contacts = _ranked(list(action.customer.contacts.all()))
+    if action.contact_id is not None:
+        contacts = [c for c in contacts if c.pk == action.contact_id]
+    usable = [c for c in contacts if not c.opt_out_letter]
+    return usable[0] if usable else None
 
 
 #: An SMS reminder is at most two segments (306 GSM-7 characters, 134 in UCS-2).

@@ -227,6 +227,26 @@ class Line:
     open_minor: int
 
 
+#: Action kinds that are not dunning steps: documents sent to the customer (see
+#: relance.dunning.documents). They list invoices without moving them to a level.
+INVOICE_KIND = "invoice"
+STATEMENT_KIND = "statement"
+DOCUMENT_KINDS = frozenset({INVOICE_KIND, STATEMENT_KIND})
+ACTION_KINDS: list[tuple[str, Any]] = [
+    *_choices(dd.StepKind),
+    (INVOICE_KIND, _("invoice")),
+    (STATEMENT_KIND, _("account statement")),
+]
+
+
+class Origin(models.TextChoices):
+    """Who asked for an action: the daily run, a person (manual send), or a schedule."""
+
+    RUN = "run", _("daily run")
+    MANUAL = "manual", _("manual send")
+    SCHEDULE = "schedule", _("schedule")
+
+
 class ActionStatus(models.TextChoices):
     NEEDS_APPROVAL = "needs_approval", _("needs approval")
     PLANNED = "planned", _("planned")
@@ -252,9 +272,10 @@ class Action(models.Model):
     repeat = models.PositiveSmallIntegerField(default=0)
     channel = models.CharField(max_length=20, choices=_choices(dd.Channel))
     tone = models.CharField(max_length=12, choices=_choices(dd.Tone))
-    kind = models.CharField(max_length=20, choices=_choices(dd.StepKind))
+    kind = models.CharField(max_length=20, choices=ACTION_KINDS)
     states_penalties = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=ActionStatus.choices)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.RUN)
     total_minor = models.BigIntegerField()
     overdue_total_minor = models.BigIntegerField()
     reason = models.CharField(max_length=200, blank=True)
@@ -273,6 +294,17 @@ class Action(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    #: a person's additions (manual send, review-queue edit): a note added to the message,
+    #: the contact chosen as recipient (else the ranking of messages.recipient applies)
+    note = models.TextField(blank=True)
+    contact = models.ForeignKey(
+        "customers.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    #: review-queue edits, oldest first: [{"by", "at", "reason", "changes": {field: [old, new]}}]
+    edits = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["customer_id", "currency", "channel"]
@@ -384,3 +416,39 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"attempt {self.number} of action {self.action_id}: {self.outcome}"
+
+
+class SendingSettings(models.Model):
+    """A creditor's settings for documents sent outside the dunning steps (off by default).
+
+    `statement_day`: the day of the month (1-28) on which the daily tick plans an account
+    statement for every customer with open items; empty: no scheduled statements.
+    `send_invoices`: the daily tick plans an email sending each invoice on its issue date.
+    """
+
+    creditor = models.OneToOneField(
+        "creditors.Creditor", on_delete=models.CASCADE, related_name="sending_settings"
+    )
+    statement_day = models.PositiveSmallIntegerField(
+        _("send account statements on day of month"), null=True, blank=True
+    )
+    statement_channel = models.CharField(
+        _("channel of account statements"),
+        max_length=20,
+        choices=[(c, LABELS[c]) for c in (dd.Channel.EMAIL, dd.Channel.LETTER)],
+        default=dd.Channel.EMAIL.value,
+    )
+    send_invoices = models.BooleanField(_("send invoices on their issue date"), default=False)
+
+    class Meta:
+        verbose_name_plural = "sending settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(statement_day__isnull=True)
+                | Q(statement_day__gte=1, statement_day__lte=28),
+                name="sending_statement_day_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"sending settings of {self.creditor_id}"

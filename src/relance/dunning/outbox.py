@@ -38,9 +38,16 @@ from relance.channels.models import Correspondence, content_hash
 from relance.channels.registered import record_submission
 from relance.channels.registry import backend_for
 from relance.channels.rules import rules_for
-from relance.domain.contact_rules import Verdict, check
+from relance.domain.contact_rules import ALLOW, Verdict, check
 from relance.dunning.messages import Unsendable, render
-from relance.dunning.models import Action, ActionStatus, Attempt, AttemptOutcome, Pause
+from relance.dunning.models import (
+    DOCUMENT_KINDS,
+    Action,
+    ActionStatus,
+    Attempt,
+    AttemptOutcome,
+    Pause,
+)
 from relance.dunning.services import recent_contacts
 from relance.ledger.models import Invoice, InvoiceStatus
 
@@ -152,7 +159,8 @@ def _claim(now: datetime, today: date) -> tuple[Action, Attempt, Outbound] | Out
         reason = _recheck(action, today)
         if reason:
             return _cancel(action, number, now, reason)
-        verdict = _contact_verdict(action, now)
+        # Invoices and statements are documents, not collection contacts: no contact rules.
+        verdict = ALLOW if action.kind in DOCUMENT_KINDS else _contact_verdict(action, now)
         if not verdict.allowed:
             reason = f"postponed: {verdict.reason}"
             Action.objects.filter(pk=action.pk).update(

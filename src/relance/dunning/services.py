@@ -37,6 +37,7 @@ from relance.domain import dunning as dd
 from relance.domain.contact_rules import WEEK, Contact, ContactRules, Verdict, check
 from relance.domain.money import Money, exponent
 from relance.dunning.models import (
+    DOCUMENT_KINDS,
     Action,
     ActionItem,
     ActionStatus,
@@ -354,13 +355,17 @@ def recent_contacts(as_of: date, **scope: int) -> dict[int, list[Contact]]:
     `scope` narrows the actions read: `creditor_id=…` for a run, `customer_id=…` for one send.
     """
     found: dict[int, list[Contact]] = defaultdict(list)
-    for customer_id, sent_on, channel, day in Action.objects.filter(
-        status=ActionStatus.SENT,
-        sent_on__gt=as_of - timedelta(days=WEEK),
-        sent_on__lte=as_of,
-        channel__in=list(dd.DEBTOR_CHANNELS),
-        **scope,
-    ).values_list("customer_id", "sent_on", "channel", "as_of"):
+    for customer_id, sent_on, channel, day in (
+        Action.objects.filter(
+            status=ActionStatus.SENT,
+            sent_on__gt=as_of - timedelta(days=WEEK),
+            sent_on__lte=as_of,
+            channel__in=list(dd.DEBTOR_CHANNELS),
+            **scope,
+        )
+        .exclude(kind__in=DOCUMENT_KINDS)
+        .values_list("customer_id", "sent_on", "channel", "as_of")
+    ):
         if sent_on is not None:
             found[customer_id].append(Contact(sent_on, channel, day.isoformat()))
     return found
@@ -503,9 +508,10 @@ def _write(
 ) -> Run:
     """Write the plan with plain bulk INSERTs (hundreds of thousands of rows at 1M invoices)."""
     # Unsent plans of earlier days give way to this one (it plans their items afresh).
-    Action.objects.filter(creditor=creditor, status=ActionStatus.PLANNED, as_of__lt=as_of).update(
-        status=ActionStatus.CANCELLED, reason=f"superseded by the run of {as_of.isoformat()}"
-    )
+    # Documents (invoices, statements) are not reminders: the run does not replace them.
+    Action.objects.filter(creditor=creditor, status=ActionStatus.PLANNED, as_of__lt=as_of).exclude(
+        kind__in=DOCUMENT_KINDS
+    ).update(status=ActionStatus.CANCELLED, reason=f"superseded by the run of {as_of.isoformat()}")
     run = Run.objects.create(
         creditor=creditor,
         as_of=as_of,

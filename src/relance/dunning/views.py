@@ -47,6 +47,11 @@ class MessageRow:
     action_ids: list[int] = field(default_factory=list)
     invoices: list[tuple[str, str, bool]] = field(default_factory=list)  # number, level, moves
 
+    @property
+    def links(self) -> list[tuple[str, int]]:
+        """(channel label, action id): each action's page, with its preview (a saved plan)."""
+        return list(zip(self.channels, self.action_ids, strict=False))
+
 
 def _membership(request: HttpRequest) -> Membership:
     return request.membership  # type: ignore[attr-defined,no-any-return]

@@ -47,6 +47,19 @@ class Row:
 
 
 @dataclass(frozen=True, slots=True)
+class Table:
+    """A further table after the text (an account statement's items, its payments)."""
+
+    caption: str
+    headers: list[str]
+    rows: list[list[str]]
+    #: columns aligned right (amounts, counts), by index
+    right: list[int] = field(default_factory=list)
+    total_label: str = ""
+    total: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Letter:
     lang: str
     sender: Sender
@@ -58,6 +71,9 @@ class Letter:
     total: str = ""
     registered: bool = False
     footer: str = ""
+    tables: list[Table] = field(default_factory=list)
+    #: paragraphs after the tables (the closing and signature of a statement)
+    closing: list[str] = field(default_factory=list)
 
 
 def render_pdf(letter: Letter) -> bytes:
