@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "relance.imports",
     "relance.dunning",
     "relance.channels",
+    "relance.risk",
     "relance.web",
     "relance.api",
 ]
@@ -186,6 +187,9 @@ RELANCE_IMPORT_MAX_BYTES = env.int("RELANCE_IMPORT_MAX_BYTES", default=512 * 102
 RELANCE_AGING_BOUNDS = [
     int(x) for x in env.list("RELANCE_AGING_BOUNDS", default=["30", "60", "90"])
 ]
+#: Risk segment → dunning policy key ("chronic_late=ferme,avoider=ferme"), see docs/risk.md.
+RELANCE_RISK_SEGMENT_POLICIES = env.dict("RELANCE_RISK_SEGMENT_POLICIES", default={})
+RELANCE_RISK_REGISTRY = env.str("RELANCE_RISK_REGISTRY", default="recorded")  # docs/risk.md
 
 LOGGING = {
     "version": 1,
