@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from relance.customers.models import Customer
 from relance.dunning.models import Pause
 from relance.ledger.queries import customer_behaviour
 from relance.risk.models import RiskProfile
@@ -14,7 +15,7 @@ from relance.testing import Ledger
 AS_OF = date(2025, 12, 31)
 
 
-def _history(led: Ledger) -> object:
+def _history(led: Ledger) -> Customer:
     """Four invoices of ACME, figures worked out by hand in the test below."""
     acme = led.customer("ACME SAS", customer_since=date(2024, 1, 1))
     # 1 000 due 2025-03-01, paid 2025-03-11: 10 days late.
