@@ -6,7 +6,7 @@ from ninja import NinjaAPI
 
 from relance.api import errors
 from relance.api.auth import AUTH
-from relance.api.routers import customers, dunning, imports, ledger, me, reports
+from relance.api.routers import customers, dunning, imports, ledger, me, reports, risk
 
 
 class RelanceAPI(NinjaAPI):
@@ -40,3 +40,4 @@ api.add_router("", ledger.router)
 api.add_router("", reports.router)
 api.add_router("", imports.router)
 api.add_router("", dunning.router)
+api.add_router("", risk.router)
