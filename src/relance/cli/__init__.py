@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "i18n",
     "imports",
     "manage",
+    "risk",
     "run",
     "serve",
     "tokens",
