@@ -1,0 +1,29 @@
+"""The customer page shows the risk segment and why, the hold and the deposit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from relance.testing import Ledger
+from relance.web.tests.conftest import login
+
+
+def test_customer_page_shows_segment_and_reasons(client: Client, ledger: Ledger) -> None:
+    admin = ledger.user("admin")
+    c = ledger.customer("Retard SARL", customer_since=date(2023, 1, 1))
+    for month in range(1, 11):
+        inv = ledger.invoice(c, issued=date(2025, month, 1), due=date(2025, month, 10))
+        ledger.payment(c, "1000.00", on=date(2025, month + 1, 19), pays=[inv])
+    ledger.invoice(c, "OPEN", issued="2025-09-01", due="2025-09-20")
+    login(client, admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(reverse("customer", args=[c.pk]), {"as_of": "2025-12-31"}).content.decode()
+    assert "Segment de risque" in html
+    assert "retards chroniques" in html
+    assert "11 factures sur 11 payées ou encore ouvertes en retard" in html
+    assert "une facture a 102 jours de retard (plus de 60)" in html
+    assert "Acompte sur la prochaine commande" in html
