@@ -328,6 +328,32 @@ def sync_segment_policies(creditor: Creditor) -> int:
     return done
 
 
+def refresh(creditor_id: int, customer_ids: Sequence[int]) -> None:
+    """Recompute some customers today (after a payment): holds and webhooks follow at once."""
+    if customer_ids:
+        recompute(Creditor.objects.get(pk=creditor_id), timezone.localdate(), customer_ids)
+
+
+#: An import touching more customers than this leaves them to `relance risk recompute`
+#: (run nightly): one bulk import must not pay for a whole-portfolio recompute.
+INCREMENTAL_MAX = 1000
+
+
+def refresh_after_import(batch: Any) -> None:
+    """Recompute the customers an applied import touched (its invoices and payments)."""
+    from relance.ledger.models import Invoice, Payment
+
+    ids = set(Invoice.objects.filter(import_batch=batch).values_list("customer_id", flat=True))
+    ids |= set(
+        Payment.objects.filter(import_batch=batch, customer__isnull=False).values_list(
+            "customer_id", flat=True
+        )
+    )
+    ids.discard(None)
+    if ids and len(ids) <= INCREMENTAL_MAX:
+        recompute(batch.creditor, timezone.localdate(), sorted(ids))
+
+
 def profile(customer: Customer, as_of: date) -> RiskProfile:
     """The customer's profile recomputed at `as_of` (one customer, same code as the batch)."""
     recompute(customer.creditor, as_of, [customer.pk])

@@ -122,3 +122,44 @@ def test_other_currency_invoices_are_left_out(ledger: Ledger) -> None:
     recompute(ledger.creditor, AS_OF)
     p = RiskProfile.objects.get(customer=acme)
     assert (p.invoices, p.open_minor, p.currency) == (1, 10_000, "EUR")
+
+
+def test_payment_through_the_api_refreshes_the_profile(ledger: Ledger) -> None:
+    from django.test import Client
+
+    from relance.api.models import ApiToken
+
+    admin = ledger.user("admin")
+    _token, text = ApiToken.issue(admin, ledger.creditor.pk)
+    acme = ledger.customer("ACME SAS")
+    inv = ledger.invoice(acme, "F-1", "100.00", issued="2025-01-01", due="2025-01-31")
+    answer = Client().post(
+        "/api/payments",
+        {
+            "customer": acme.pk,
+            "date": "2025-02-10",
+            "amount": "100.00",
+            "allocations": [{"invoice": inv.pk, "amount": "100.00"}],
+        },
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {text}"},
+    )
+    assert answer.status_code == 201, answer.content
+    p = RiskProfile.objects.get(customer=acme)
+    assert (p.settled, p.settled_late, p.last_payment) == (1, 1, date(2025, 2, 10))
+
+
+def test_import_refreshes_the_customers_it_touched(ledger: Ledger) -> None:
+    from io import BytesIO
+
+    from relance.imports.service import run_import
+
+    acme = ledger.customer("ACME SAS", external_ref="ACME")
+    csv = (
+        b"number;customer_ref;issue_date;due_date;total_incl_tax\n"
+        b"F-9;ACME;01/01/2025;31/01/2025;120,00\n"
+    )
+    result = run_import(ledger.creditor, "invoices", BytesIO(csv), file_name="f.csv")
+    assert result.applied, result.errors
+    p = RiskProfile.objects.get(customer=acme)
+    assert (p.invoices, p.open_minor) == (1, 12_000)
