@@ -27,3 +27,17 @@ def test_customer_page_shows_segment_and_reasons(client: Client, ledger: Ledger)
     assert "11 factures sur 11 payées ou encore ouvertes en retard" in html
     assert "une facture a 102 jours de retard (plus de 60)" in html
     assert "Acompte sur la prochaine commande" in html
+
+
+def test_admin_pages(client: Client, ledger: Ledger) -> None:
+    from django.contrib.auth import get_user_model
+
+    from relance.risk.services import recompute
+
+    ledger.customer("ACME SAS")
+    recompute(ledger.creditor, date(2025, 12, 31))
+    root = get_user_model().objects.create_superuser("root", password="pw-relance-2025")
+    client.force_login(root)
+    for name in ("risksettings", "order", "creditoverride", "onboarding", "riskprofile"):
+        answer = client.get(reverse(f"admin:risk_{name}_changelist"))
+        assert answer.status_code == 200, name
