@@ -198,7 +198,8 @@ def recompute(
     stamp = connection.ops.adapt_datetimefield_value(now)
     for c in customers:
         fig = figures.get(c.pk) or Figures(c.pk)
-        seg = ds.segment(_facts(fig, as_of, c.since), thresholds)
+        facts = _facts(fig, as_of, c.since)
+        seg = ds.segment(facts, thresholds)
         percent = dc.deposit_percent(seg.segment, fig.weighted_days_late, deposit_rule)
         suggested = dc.suggested_limit(
             fig.revenue_12m_minor,
@@ -228,7 +229,7 @@ def recompute(
             creditor_id=creditor.pk,
             as_of=as_of,
             currency=c.currency,
-            tenure_days=_facts(fig, as_of, c.since).tenure_days,
+            tenure_days=facts.tenure_days,
             invoices=fig.invoices,
             settled=fig.settled,
             settled_late=fig.settled_late,
@@ -352,6 +353,26 @@ def refresh_after_import(batch: Any) -> None:
     ids.discard(None)
     if ids and len(ids) <= INCREMENTAL_MAX:
         recompute(batch.creditor, timezone.localdate(), sorted(ids))
+
+
+class _Preview(Exception):
+    def __init__(self, found: RiskProfile) -> None:
+        super().__init__("preview")
+        self.found = found
+
+
+def preview(customer: Customer, as_of: date) -> RiskProfile:
+    """The profile at another date than today, computed then rolled back.
+
+    Nothing is stored and no webhook is queued: looking at a past date must not
+    change today's hold.
+    """
+    try:
+        with transaction.atomic():
+            recompute(customer.creditor, as_of, [customer.pk], deliver=False)
+            raise _Preview(RiskProfile.objects.get(customer=customer))
+    except _Preview as done:
+        return done.found
 
 
 def profile(customer: Customer, as_of: date) -> RiskProfile:

@@ -41,3 +41,18 @@ def test_admin_pages(client: Client, ledger: Ledger) -> None:
     for name in ("risksettings", "order", "creditoverride", "onboarding", "riskprofile"):
         answer = client.get(reverse(f"admin:risk_{name}_changelist"))
         assert answer.status_code == 200, name
+
+
+def test_a_past_date_is_a_preview(client: Client, ledger: Ledger) -> None:
+    from relance.risk.models import RiskProfile, RiskSettings, WebhookDelivery
+    from relance.risk.services import risk_settings
+
+    risk_settings(ledger.creditor.pk)
+    RiskSettings.objects.update(webhook_url="http://127.0.0.1:9/hook", webhook_secret="s")
+    c = ledger.customer("Vieux SARL")
+    ledger.invoice(c, "OLD", issued="2024-01-01", due="2024-01-31")
+    login(client, ledger.user("admin"))
+    html = client.get(reverse("customer", args=[c.pk]), {"as_of": "2024-12-31"}).content.decode()
+    assert "Segment de risque" in html or "Risk segment" in html
+    assert not RiskProfile.objects.filter(customer=c).exists()
+    assert not WebhookDelivery.objects.exists()
