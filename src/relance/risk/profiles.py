@@ -63,6 +63,23 @@ def _days(later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
+def _days_since(column: str) -> str:
+    """SQL for the whole days from `column` to the date given as the next parameter.
+
+    On SQLite the parameter is the as-of date's Julian day number (see `_day_param`):
+    a number, so the database does not parse the same date once per row.
+    """
+    if connection.vendor == "postgresql":
+        return f"(CAST(%s AS DATE) - CAST({column} AS DATE))"
+    return f"CAST(%s - julianday({column}) AS INTEGER)"
+
+
+def _day_param(day: date) -> Any:
+    if connection.vendor == "postgresql":
+        return day
+    return day.toordinal() + 1721424.5  # the Julian day number of `day` at midnight
+
+
 def _greatest0(expr: str) -> str:
     return f"GREATEST(0, {expr})" if connection.vendor == "postgresql" else f"MAX(0, {expr})"
 
@@ -102,7 +119,7 @@ def ledger_figures(
         )
     inv_filter, inv_ids = _in("i.customer_id", customer_ids)
     late = _greatest0(_days("settled_on", "due_date"))
-    overdue = _days("%s", "due_date")
+    overdue = _days_since("due_date")
     # The days late of an invoice for the trend: settled → its days late; open and past
     # due → its days overdue so far; open and not due → not counted.
     trend_days = "COALESCE(late_days, overdue_days)"
@@ -164,7 +181,7 @@ def ledger_figures(
         as_of,
         *inv_ids,
         as_of,  # due_date < %s
-        as_of,  # inside {overdue}
+        _day_param(as_of),  # inside {overdue}
         year_ago,
         recent_from,
         as_of,
