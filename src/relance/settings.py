@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "relance.analytics",
     "relance.legal",
     "relance.einvoice",
+    "relance.risk",
     "relance.web",
     "relance.api",
 ]
@@ -204,6 +205,9 @@ RELANCE_RATES_DIR = DATA_DIR / "rates"
 #: Limitation: start event (due, issue or delivery) and days of warning before the last day.
 RELANCE_LIMITATION_START = env.str("RELANCE_LIMITATION_START", default="due")
 RELANCE_LIMITATION_WARN_DAYS = env.int("RELANCE_LIMITATION_WARN_DAYS", default=90)
+#: Risk segment → dunning policy key ("chronic_late=ferme,avoider=ferme"), see docs/risk.md.
+RELANCE_RISK_SEGMENT_POLICIES = env.dict("RELANCE_RISK_SEGMENT_POLICIES", default={})
+RELANCE_RISK_REGISTRY = env.str("RELANCE_RISK_REGISTRY", default="recorded")  # docs/risk.md
 
 LOGGING = {
     "version": 1,

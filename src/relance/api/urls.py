@@ -19,6 +19,7 @@ from relance.api.routers import (
     me,
     penalties,
     reports,
+    risk,
     sending,
 )
 
@@ -61,3 +62,4 @@ api.add_router("", banking.router)
 api.add_router("", einvoice.router)
 api.add_router("", channels.router)
 api.add_router("", sending.router)
+api.add_router("", risk.router)

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "predict",
     "rates",
     "report",
+    "risk",
     "run",
     "serve",
     "tokens",

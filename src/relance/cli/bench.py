@@ -87,6 +87,36 @@ def bench_run(
         _print(_two_sizes("run", invoices, ["--date", as_of], time_key="plan_s"), as_json)
 
 
+@bench_app.command("profiles")
+def bench_profiles(
+    invoices: int = typer.Option(1_000_000, "--invoices", min=10),
+    as_json: bool = typer.Option(False, "--json"),
+    as_of: str = typer.Option("2025-12-31", "--date"),
+) -> None:
+    """Recompute every risk profile and segment over N invoices (and N/10 for the ratios)."""
+    with clean_errors():
+        _print(_two_sizes("profiles", invoices, ["--date", as_of]), as_json)
+
+
+@bench_app.command("profiles-once", hidden=True)
+def bench_profiles_once(
+    invoices: int = typer.Option(..., "--invoices", min=1),
+    as_json: bool = typer.Option(False, "--json"),
+    as_of: str = typer.Option("2025-12-31", "--date"),
+) -> None:
+    setup_django()
+    from relance.bench import profiles
+    from relance.cli.base import migrate
+    from relance.domain.calendar import DateParseError, parse_date
+
+    try:
+        day: date = parse_date(as_of)
+    except DateParseError as exc:
+        fail(f"--date: {exc}")
+    migrate()
+    _print(profiles.run(invoices, day), as_json)
+
+
 @bench_app.command("import-once", hidden=True)
 def bench_import_once(
     invoices: int = typer.Option(..., "--invoices", min=1),

@@ -36,6 +36,7 @@ from relance.domain.identifiers import (
 )
 from relance.domain.money import Money
 from relance.ledger.models import Allocation, CreditNote, Invoice, Payment, PaymentMethod
+from relance.risk.services import recompute as recompute_risk
 
 DEMO_SIREN = "732829320"
 DEMO_PASSWORD = "relance-demo"  # noqa: S105 - a local demo login, printed on purpose
@@ -371,6 +372,7 @@ def _seed(
     Allocation.objects.bulk_create(allocations, batch_size=1000)
     reminders = seed_dunning(creditor, as_of, disputed_all)
     save_weekly_forecasts(creditor, as_of)
+    recompute_risk(creditor, as_of, deliver=False)  # the demo shows segments and holds
     return DemoSummary(
         creditor_id=creditor.pk,
         customers=len(customer_rows),

@@ -246,11 +246,12 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
         .values_list("id", "customer_id", "currency", "due_date", "open_minor")
     )
     customer_ids = {r[1] for r in rows}
+    # The computed risk segment (relance.risk) is the fallback of the customer's own label.
     customers = {
-        pk: (kind, segment)
-        for pk, kind, segment in Customer.objects.filter(creditor=creditor)
+        pk: (kind, segment, risk_segment or "")
+        for pk, kind, segment, risk_segment in Customer.objects.filter(creditor=creditor)
         .order_by()
-        .values_list("id", "kind", "segment")
+        .values_list("id", "kind", "segment", "risk_profile__segment")
         if pk in customer_ids
     }
     sends = _last_sends(creditor)
@@ -263,8 +264,13 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
     actions: list[PlannedAction] = []
     holdbacks: list[PlannedHoldback] = []
     for customer_id in sorted(by_owner):
-        kind, segment = customers[customer_id]
-        policy_id = by_customer.get(customer_id) or by_segment.get(segment) or default_id
+        kind, segment, risk_segment = customers[customer_id]
+        policy_id = (
+            by_customer.get(customer_id)
+            or by_segment.get(segment)
+            or by_segment.get(risk_segment)
+            or default_id
+        )
         if policy_id is None:
             holdbacks.append(PlannedHoldback(customer_id, "", None, "", "no dunning policy"))
             continue

@@ -67,6 +67,7 @@ from relance.imports.columns import COLUMNS, Column, lookup, normalise
 from relance.imports.models import ImportBatch, ImportKind, ImportStatus
 from relance.imports.reader import FileRefused, Table, open_table
 from relance.ledger.models import Invoice, InvoiceStatus, Payment, PaymentMethod
+from relance.risk.services import refresh_after_import as refresh_risk_after_import
 
 #: Rows validated and written together.
 CHUNK_ROWS = 5000
@@ -1318,6 +1319,8 @@ def run_import(
     )
     batch.errors = stored
     batch.save()
+    if applied:
+        refresh_risk_after_import(batch)
     return ImportResult(
         batch=batch,
         kind=kind,

@@ -53,6 +53,7 @@ from relance.domain import identifiers as ids
 from relance.ledger.models import Allocation, CreditNote, Invoice, InvoiceStatus, Payment
 from relance.ledger.queries import default_buckets
 from relance.ledger.services import allocate, unallocate
+from relance.risk.services import refresh as refresh_risk
 
 router = Router()
 
@@ -480,6 +481,7 @@ def create_payment(request: Any, payload: PaymentIn) -> Any:
                     [{"field": f"allocations.{n}", "message": str(exc), "code": "refused"}],
                 ) from exc
     payment.refresh_from_db()
+    refresh_risk(who.creditor_id, [customer.pk] if customer else [])
     return Status(201, payment_out(payment, detail=True))
 
 
