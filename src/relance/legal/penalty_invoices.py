@@ -397,3 +397,8 @@ def export_csv(rows: QuerySet[PenaltyInvoice]) -> bytes:
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def pdf_of(pi: PenaltyInvoice) -> bytes:
+    """The stored PDF (rendered again if it was never stored)."""
+    return bytes(pi.pdf) if pi.pdf is not None else render(pi)

@@ -18,6 +18,7 @@ from relance.legal.penalty_invoices import (
     draft_lines,
     export_csv,
     issue_penalty_invoice,
+    pdf_of,
     waive,
 )
 from relance.testing import Ledger
@@ -96,7 +97,7 @@ def test_a_failed_issue_leaves_no_number_used(ledger: Ledger, acme: Customer) ->
 def test_the_pdf_has_the_mentions_and_a_valid_factur_x_xml(ledger: Ledger, acme: Customer) -> None:
     ledger.invoice(acme, "F-1", "10000.00", issued="2025-03-01", due="2025-03-31")
     pi = issue_penalty_invoice(acme, AS_OF)
-    pdf = bytes(pi.pdf)
+    pdf = pdf_of(pi)
     text = text_of(pdf)
     for mention in (
         "PEN-2025-0001",
