@@ -11,7 +11,8 @@ class LegalConfig(AppConfig):
 
         from relance.legal.models import FormalNotice, LegalCase, LegalEvent, PenaltyInvoice
 
-        for model in (LegalCase, LegalEvent):
-            auditlog.register(model)
+        auditlog.register(LegalCase)
+        # binary documents cannot be diffed as text (a real PDF is not UTF-8)
+        auditlog.register(LegalEvent, exclude_fields=["document"])
         auditlog.register(PenaltyInvoice, exclude_fields=["pdf"])
         auditlog.register(FormalNotice, exclude_fields=["pdf", "receipt"])
