@@ -33,8 +33,8 @@ from relance.core.errors import BadInput
 from relance.domain.legal_case import Route, Stage
 from relance.domain.money import Money, sum_money
 from relance.ledger.models import Invoice, InvoiceStatus, Payment, PaymentMethod
-from relance.ledger.penalties import penalty_for_invoice
 from relance.ledger.services import allocate
+from relance.legal.accrual import penalty_at
 from relance.legal.models import AgencyCollection, AgencyMandate, LegalCase
 from relance.legal.services import record_event
 
@@ -104,7 +104,7 @@ def claim_breakdown(case: LegalCase, as_of: date) -> Breakdown:
     zero = Money.zero(case.currency)
     lines = []
     for invoice in invoices:
-        penalty = penalty_for_invoice(invoice, as_of)
+        penalty = penalty_at(invoice, as_of)
         result = penalty.result
         lines.append(
             ClaimLine(

@@ -161,3 +161,115 @@ class AgencyCollection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.amount_minor}"
+
+
+class PenaltyStatus(models.TextChoices):
+    ISSUED = "issued", _("issued")
+    WAIVED = "waived", _("waived")
+
+
+class PenaltySequence(models.Model):
+    """The last number given to a creditor's penalty invoices in a year (gap-free counter)."""
+
+    creditor = models.ForeignKey("creditors.Creditor", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["creditor", "year"], name="penalty_sequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class PenaltyInvoice(models.Model):
+    """An invoice of late-payment interest and fixed indemnities; never deleted, only waived."""
+
+    creditor = models.ForeignKey("creditors.Creditor", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="penalty_invoices"
+    )
+    number = models.CharField(_("number"), max_length=20)
+    issued_on = models.DateField(_("date"))
+    currency = models.CharField(_("currency"), max_length=3)
+    interest_minor = models.BigIntegerField(_("interest"))
+    indemnity_minor = models.BigIntegerField(_("indemnities"))
+    total_minor = models.BigIntegerField(_("total"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PenaltyStatus.choices, default=PenaltyStatus.ISSUED
+    )
+    waived_reason = models.CharField(_("reason for waiving"), max_length=300, blank=True)
+    waived_at = models.DateTimeField(null=True, blank=True)
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    pdf = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("penalty invoice")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["creditor", "number"], name="penalty_invoice_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(total_minor__gt=0), name="penalty_invoice_total_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PenaltyInvoiceLine(models.Model):
+    """One late invoice on a penalty invoice: the days billed, the rate segments, the sums."""
+
+    penalty_invoice = models.ForeignKey(
+        PenaltyInvoice, on_delete=models.PROTECT, related_name="lines"
+    )
+    invoice = models.ForeignKey("ledger.Invoice", on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField(null=True, blank=True)
+    #: Interest is billed up to this day included; the next penalty invoice starts after it.
+    billed_until = models.DateField()
+    days = models.PositiveIntegerField(default=0)
+    #: [{"start", "end", "days", "rate", "base", "amount"}] as strings.
+    segments = models.JSONField(default=list)
+    basis = models.CharField(max_length=100, blank=True)
+    interest_minor = models.BigIntegerField(default=0)
+    indemnity_minor = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} to {self.billed_until}"
+
+
+class FormalNotice(models.Model):
+    """A formal notice (mise en demeure) sent for a case; its date starts B2C interest."""
+
+    case = models.ForeignKey(LegalCase, on_delete=models.PROTECT, related_name="notices")
+    sent_on = models.DateField(_("sent on"))
+    period_days = models.PositiveSmallIntegerField(_("period to pay (days)"))
+    deadline = models.DateField(_("payment deadline"))
+    total_minor = models.BigIntegerField(_("amount demanded"))
+    signatory = models.CharField(_("signed by"), max_length=200)
+    pdf = models.BinaryField(null=True, blank=True)
+    receipt_name = models.CharField(max_length=200, blank=True)
+    receipt = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["sent_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.sent_on} → {self.deadline}"

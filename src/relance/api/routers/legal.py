@@ -23,7 +23,8 @@ from relance.legal.handover import (
     record_collection,
     set_mandate,
 )
-from relance.legal.models import LegalCase
+from relance.legal.models import LegalCase, PenaltyInvoice
+from relance.legal.penalty_invoices import issue_penalty_invoice, waive
 from relance.legal.services import case_lines, open_case, record_event
 
 router = Router(tags=["legal"])
@@ -329,3 +330,121 @@ def add_collection(request: Any, pk: Id, payload: CollectionIn) -> Any:
         fee = fee_due(mandate, amount) if mandate is not None else Money.zero(case.currency)
     record_collection(case, payload.on, amount, fee, user=who.user, note=payload.note)
     return Status(201, _claim_out(case, payload.on))
+
+
+# --- penalty invoices (relance.legal.penalty_invoices) ---------------------------------------
+
+
+class PenaltyInvoiceIn(Input):
+    as_of: Day | None = Field(None, description="Bill penalties up to this day (default today).")
+
+
+class WaiveIn(Input):
+    reason: str = Field(min_length=1, max_length=300)
+
+
+class PenaltyLineOut(Schema):
+    invoice: int
+    number: str
+    period_start: date | None
+    billed_until: date
+    days: int
+    rate_basis: str
+    interest: str
+    indemnity: str
+
+
+class PenaltyInvoiceOut(Schema):
+    id: int
+    number: str
+    customer: int
+    issued_on: date
+    currency: str
+    interest: str
+    indemnity: str
+    total: str
+    status: str
+    waived_reason: str
+    waived_at: Any | None = None
+    lines: list[PenaltyLineOut]
+
+
+def _penalty_out(pi: PenaltyInvoice) -> dict[str, Any]:
+    def amount(minor: int) -> str:
+        return str(Money.from_minor(minor, pi.currency).amount)
+
+    return {
+        "id": pi.pk,
+        "number": pi.number,
+        "customer": pi.customer_id,
+        "issued_on": pi.issued_on,
+        "currency": pi.currency,
+        "interest": amount(pi.interest_minor),
+        "indemnity": amount(pi.indemnity_minor),
+        "total": amount(pi.total_minor),
+        "status": pi.status,
+        "waived_reason": pi.waived_reason,
+        "waived_at": pi.waived_at,
+        "lines": [
+            {
+                "invoice": line.invoice_id,
+                "number": line.invoice.number,
+                "period_start": line.period_start,
+                "billed_until": line.billed_until,
+                "days": line.days,
+                "rate_basis": line.basis,
+                "interest": amount(line.interest_minor),
+                "indemnity": amount(line.indemnity_minor),
+            }
+            for line in pi.lines.select_related("invoice")
+        ],
+    }
+
+
+@router.post(
+    "/customers/{pk}/penalty-invoices",
+    response={201: PenaltyInvoiceOut, **WRITE},
+    summary="Bill a customer's late-payment interest and fixed indemnities not yet billed",
+)
+def create_penalty_invoice(request: Any, pk: Id, payload: PenaltyInvoiceIn) -> Any:
+    who = caller(request)
+    who.need_ledger_write()
+    customer = get_customer(who, pk)
+    pi = issue_penalty_invoice(customer, payload.as_of or timezone.localdate(), user=who.user)
+    return Status(201, _penalty_out(pi))
+
+
+def _penalty_invoice(who: Any, pk: int) -> PenaltyInvoice:
+    found = PenaltyInvoice.objects.filter(pk=pk, customer__in=customers_of(who)).first()
+    if found is None:
+        raise not_found(f"Penalty invoice {pk} not found.")
+    return found
+
+
+@router.post(
+    "/penalty-invoices/{pk}/waive",
+    response={200: PenaltyInvoiceOut, **WRITE},
+    summary="Waive a penalty invoice, with the reason (it is kept, never deleted)",
+)
+def waive_penalty_invoice(request: Any, pk: Id, payload: WaiveIn) -> Any:
+    who = caller(request)
+    who.need_ledger_write()
+    pi = waive(_penalty_invoice(who, pk), payload.reason, user=who.user)
+    return _penalty_out(pi)
+
+
+@router.get(
+    "/penalty-invoices",
+    response={200: list[PenaltyInvoiceOut], **COMMON},
+    summary="Penalty invoices (newest first)",
+)
+def list_penalty_invoices(
+    request: Any, customer: int | None = None, status: Literal["issued", "waived"] | None = None
+) -> Any:
+    who = caller(request)
+    qs = PenaltyInvoice.objects.filter(customer__in=customers_of(who))
+    if customer is not None:
+        qs = qs.filter(customer_id=customer)
+    if status is not None:
+        qs = qs.filter(status=status)
+    return [_penalty_out(pi) for pi in qs[:500]]
