@@ -19,8 +19,10 @@ The engine inputs come from the records:
 - conventions from settings (RELANCE_PENALTY_SPLIT, RELANCE_PENALTY_DIVISOR_366), rate
   tables with the half-years added under RELANCE_RATES_DIR.
 
-No formal notice is recorded by relance yet: consumer (B2C) invoices under French rules
-therefore show no interest, with the finding saying why. Cancelled invoices have none.
+Formal notices live in the legal app: `relance.legal.accrual.penalty_at` passes the date of
+the customer's first notice to the engine (penalty invoices, the claim of a legal case, the
+court file). Computed here without it, consumer (B2C) invoices under French rules show no
+interest, with the finding saying why. Cancelled invoices have none.
 """
 
 from __future__ import annotations
