@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
+from relance.core.safexml import UnsafeXml
+from relance.core.safexml import parse as parse_safely
 from relance.domain.money import Money, MoneyError
 from relance.einvoice.readers.errors import EInvoiceError
 
@@ -21,40 +23,14 @@ from relance.einvoice.readers.errors import EInvoiceError
 MAX_XML_BYTES = 20 * 1024 * 1024
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-
-
 def parse(data: bytes, source: str) -> etree._Element:
     """The root element of `data`, or EInvoiceError (malformed, too large, DTD, entities)."""
-    if len(data) > MAX_XML_BYTES:
-        raise EInvoiceError("not_xml", f"XML larger than {MAX_XML_BYTES} bytes", source=source)
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    # A DOCTYPE is refused on sight, even before parsing: nothing in it is ever needed.
-    if b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper():
-        raise _forbidden(source)
     try:
-        root = etree.fromstring(data, _parser())
-    except etree.XMLSyntaxError as exc:
-        if "entity" in str(exc).lower() or "doctype" in str(exc).lower():
+        return parse_safely(data, max_bytes=MAX_XML_BYTES)
+    except UnsafeXml as exc:
+        if exc.code == "forbidden":
             raise _forbidden(source) from None
-        raise EInvoiceError("not_xml", f"not well-formed XML ({exc})", source=source) from None
-    except (ValueError, etree.LxmlError) as exc:
-        raise EInvoiceError("not_xml", f"unreadable XML ({exc})", source=source) from None
-    tree = root.getroottree()
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
-        raise _forbidden(source)
-    for _node in root.iter(etree.Entity):
-        raise _forbidden(source)
-    return root
+        raise EInvoiceError("not_xml", str(exc), source=source) from None
 
 
 def _forbidden(source: str) -> EInvoiceError:
