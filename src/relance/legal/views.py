@@ -56,6 +56,15 @@ def _minor(raw: str, currency: str, field: str) -> int | None:
         raise BadInput(f"{field}: {exc}") from exc
 
 
+def _visible_case(request: HttpRequest, pk: int) -> LegalCase:
+    case = LegalCase.objects.filter(
+        pk=pk, customer__in=visible_customers(_membership(request))
+    ).first()
+    if case is None:
+        raise Http404
+    return case
+
+
 @member_required
 def case_list(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
@@ -114,9 +123,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
 @member_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request)
-    case = LegalCase.objects.filter(pk=pk, customer__in=visible_customers(membership)).first()
-    if case is None:
-        raise Http404
+    case = _visible_case(request, pk)
     (line,) = case_lines(LegalCase.objects.filter(pk=case.pk))
     lang = (get_language() or "en")[:2]
     court = (
@@ -153,9 +160,7 @@ def case_event(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership(request)
     if not membership.can_write:
         raise PermissionDenied
-    case = LegalCase.objects.filter(pk=pk, customer__in=visible_customers(membership)).first()
-    if case is None:
-        raise Http404
+    case = _visible_case(request, pk)
     upload = request.FILES.get("document")
     try:
         content = None
@@ -185,9 +190,7 @@ def case_event(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required
 def case_document(request: HttpRequest, pk: int, event: int) -> HttpResponse:
-    membership = _membership(request)
-    case = LegalCase.objects.filter(pk=pk, customer__in=visible_customers(membership)).first()
-    found = case.events.filter(pk=event).first() if case else None
+    found = _visible_case(request, pk).events.filter(pk=event).first()
     if found is None or found.document is None:
         raise Http404
     content = bytes(found.document)
@@ -196,15 +199,6 @@ def case_document(request: HttpRequest, pk: int, event: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{found.document_name or "document"}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-def _visible_case(request: HttpRequest, pk: int) -> LegalCase:
-    case = LegalCase.objects.filter(
-        pk=pk, customer__in=visible_customers(_membership(request))
-    ).first()
-    if case is None:
-        raise Http404
-    return case
 
 
 @member_required
