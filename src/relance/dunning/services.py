@@ -440,10 +440,11 @@ def _pauses(creditor: Creditor, as_of: date) -> tuple[dict[int, str], dict[int, 
 PLAN_RULES = replace(ContactRules(), windows={})
 
 
-def recent_contacts(as_of: date, **scope: int) -> dict[int, list[Contact]]:
+def recent_contacts(as_of: date, **scope: object) -> dict[int, list[Contact]]:
     """customer id → contacts sent to them in the week up to `as_of` (one query).
 
-    `scope` narrows the actions read: `creditor_id=…` for a run, `customer_id=…` for one send.
+    `scope` narrows the actions read: `creditor_id=…` for a run, `customer_id__in=[…]` for a
+    batch of sends.
     """
     found: dict[int, list[Contact]] = defaultdict(list)
     for customer_id, sent_on, channel, day in Action.objects.filter(
