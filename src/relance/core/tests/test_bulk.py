@@ -23,7 +23,9 @@ def test_rows_take_defaults_for_the_fields_not_named(ledger: Ledger) -> None:
         batch=1,
     )
     assert count == 2
-    rows = list(Holdback.objects.order_by("pk").values_list("reason", "invoice_id", "currency"))
+    rows: list[tuple[object, ...]] = list(
+        Holdback.objects.order_by("pk").values_list("reason", "invoice_id", "currency")
+    )
     assert rows == [("paused", None, "EUR"), ("no policy", None, "")]
 
 
