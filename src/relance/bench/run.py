@@ -122,6 +122,10 @@ def _history(cur: Any, creditor: Any, sent_on: date) -> None:
         ),
         batch_size=CHUNK,
     )
+    if connection.vendor == "postgresql":
+        # Statistics of the tables just filled: without them PostgreSQL joins invoices to
+        # actions below by a nested loop (over a quarter of an hour at N = 1M).
+        cur.execute("ANALYZE customers_customer, ledger_invoice, dunning_action")
     # The step each invoice had reached on sent_on: the last whose offset had passed.
     cases = " ".join("WHEN i.due_date <= %s THEN %s" for _s in steps)
     params: list[Any] = []

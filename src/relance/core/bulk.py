@@ -8,7 +8,7 @@ database work itself.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -61,6 +61,57 @@ def bulk_insert(
                 if value is not None:
                     merged[name] = adapter(value)
             params.append(getter(merged))
+            if len(params) >= batch:
+                cursor.executemany(sql, params)
+                count += len(params)
+                params = []
+        if params:
+            cursor.executemany(sql, params)
+            count += len(params)
+    return count
+
+
+def insert_tuples(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
+    batch: int = 5000,
+) -> int:
+    """INSERT rows given as tuples of `columns` (attribute names), `batch` rows at a time.
+
+    For the largest writes: no dict per row. The values must already be in database form
+    (dates through `connection.ops.adapt_datefield_value`); the other fields take the
+    model's default, auto_now(_add) timestamps are set to now. Returns the number of rows.
+    """
+    given = list(columns)
+    rest = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key and not getattr(f, "generated", False) and f.attname not in given
+    ]
+    unknown = set(given) - {f.attname for f in model._meta.concrete_fields}
+    if unknown:
+        raise ValueError(f"{model.__name__} has no field {', '.join(sorted(unknown))}")
+    now = models.DateTimeField().get_db_prep_save(timezone.now(), connection)
+    tail = tuple(
+        now
+        if isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add)
+        else f.get_db_prep_save(f.get_default(), connection)
+        for f in rest
+    )
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    qn = connection.ops.quote_name
+    names = [str(by_name[name].column) for name in given] + [str(f.column) for f in rest]
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
+        qn(model._meta.db_table),
+        ", ".join(qn(name) for name in names),
+        ", ".join(["%s"] * len(names)),
+    )
+    count = 0
+    params: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            params.append(row + tail if tail else row)
             if len(params) >= batch:
                 cursor.executemany(sql, params)
                 count += len(params)

@@ -29,10 +29,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from itertools import pairwise
+
+from relance.domain.money import exponent
 
 
 class PolicyError(ValueError):
@@ -118,6 +120,9 @@ class Policy:
     _usable: dict[tuple[str, bool], tuple[int, ...]] = field(
         default_factory=dict, init=False, repr=False, compare=False, hash=False
     )
+    _due: dict[tuple[int, int | None, int, int, str], Due | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         if not self.steps:
@@ -162,6 +167,19 @@ class Policy:
             self._usable[(customer_kind, overdue)] = found
         return found
 
+    def due(
+        self, days: int, last_step: int | None, since: int, repeats: int, customer_kind: str
+    ) -> Due | None:
+        """`due_in_days` remembered: a run asks the same few questions for every item."""
+        key = (days, last_step, since, repeats, customer_kind)
+        try:
+            return self._due[key]
+        except KeyError:
+            found = self._due[key] = due_in_days(
+                self, days, last_step, since, repeats, customer_kind
+            )
+            return found
+
 
 @dataclass(frozen=True, slots=True)
 class History:
@@ -187,31 +205,46 @@ def next_due(
 ) -> Due | None:
     """The step an item should receive on `as_of`, or None."""
     days = (as_of - due_date).days
-    usable = policy.usable(customer_kind, days > 0)
     if history.last_step is None or history.last_sent_on is None:
+        return due_in_days(policy, days, None, 0, 0, customer_kind)
+    since = (as_of - history.last_sent_on).days
+    return due_in_days(policy, days, history.last_step, since, history.repeats, customer_kind)
+
+
+def due_in_days(
+    policy: Policy,
+    days: int,
+    last_step: int | None,
+    since: int,
+    repeats: int,
+    customer_kind: str = "b2b",
+) -> Due | None:
+    """`next_due` in days: `days` past the due date (negative before it), the last step sent
+    (None: never) `since` days ago, repeated `repeats` times. Only differences of dates
+    matter, which is what lets a run remember the answers (`Policy.due`)."""
+    usable = policy.usable(customer_kind, days > 0)
+    if last_step is None:
         reached = [i for i in usable if policy.steps[i].offset_days <= days]
         if not reached:
             return None
         # Before the due date: the latest courtesy step; after it: the first overdue step.
         return Due(reached[-1] if days <= 0 else reached[0])
-    last = history.last_step
+    last = last_step
     later = [i for i in usable if i > last]
     if later:
         nxt = later[0]
         gap = policy.steps[nxt].offset_days - policy.steps[last].offset_days
-        if days >= policy.steps[nxt].offset_days and as_of >= history.last_sent_on + timedelta(
-            days=gap
-        ):
+        if days >= policy.steps[nxt].offset_days and since >= gap:
             return Due(nxt)
         return None
     repeat = policy.repeat
     if (
         repeat is not None
         and last == len(policy.steps) - 1
-        and history.repeats < repeat.max_times
-        and as_of >= history.last_sent_on + timedelta(days=repeat.every_days)
+        and repeats < repeat.max_times
+        and since >= repeat.every_days
     ):
-        return Due(last, history.repeats + 1)
+        return Due(last, repeats + 1)
     return None
 
 
@@ -328,6 +361,88 @@ def _message(
         overdue_total=overdue_total,
     )
     return message, None
+
+
+# --------------------------------------------------------------------------- many items
+
+#: An open item as plain values, for runs over very many items (see `plan_rows`):
+#: (invoice id, currency, days past the due date (negative before it), open amount in minor
+#: units, last step sent (None: never), days since that send, repeats of the last step,
+#: why it is held ("" if free)).
+Row = tuple[int, str, int, int, int | None, int, int, str]
+
+#: A line of a `RowMessage`: (invoice id, level, repetition it advances to (None: listed at its
+#: level only), open amount in minor units, overdue).
+RowLine = tuple[int, int | None, int | None, int, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class RowMessage:
+    """`Message` in minor units, its lines as `RowLine` tuples."""
+
+    currency: str
+    step: int
+    repeat: int
+    lines: tuple[RowLine, ...]
+    total_minor: int
+    overdue_total_minor: int
+
+
+def plan_rows(
+    policy: Policy, rows: Iterable[Row], customer_kind: str = "b2b"
+) -> tuple[list[RowMessage], list[Held]]:
+    """`plan_customer` over plain tuples, for one customer: the same messages, in the same
+    order, and the same held items (their `customer_id` is 0: the caller knows it).
+
+    A run calls this for every customer of a portfolio of millions of items: no object per
+    item, amounts stay integers, and the step due is looked up in `Policy.due`.
+    """
+    by_currency: dict[str, list[Row]] = {}
+    held: list[Held] = []
+    for row in rows:
+        if row[3] <= 0:
+            continue
+        if row[7]:
+            held.append(Held(0, row[1], row[0], row[7]))
+            continue
+        found = by_currency.get(row[1])
+        if found is None:
+            by_currency[row[1]] = [row]
+        else:
+            found.append(row)
+    messages: list[RowMessage] = []
+    due_of = policy.due
+    for currency in sorted(by_currency):
+        lines: list[RowLine] = []
+        best: Due | None = None
+        total = overdue_total = 0
+        group = by_currency[currency]
+        if len(group) > 1:
+            group.sort(key=lambda r: (-r[2], r[0]))  # by due date, then invoice
+        for invoice_id, _cur, days, minor, last, since, repeats, _held in group:
+            due = due_of(days, last, since, repeats, customer_kind)
+            if due is not None:
+                lines.append((invoice_id, due.step, due.repeat, minor, days > 0))
+                if best is None or (due.step, due.repeat) > (best.step, best.repeat):
+                    best = due
+            elif days > 0:
+                lines.append((invoice_id, last, None, minor, True))
+            else:
+                continue
+            total += minor
+            if days > 0:
+                overdue_total += minor
+        if best is None:
+            continue
+        step = policy.steps[best.step]
+        if step.min_amount and Decimal(total).scaleb(-exponent(currency)) < step.min_amount:
+            reason = f"below the minimum of {step.min_amount} {currency} for step {step.key}"
+            held.append(Held(0, currency, None, reason, best.step))
+            continue
+        messages.append(
+            RowMessage(currency, best.step, best.repeat, tuple(lines), total, overdue_total)
+        )
+    return messages, held
 
 
 # --------------------------------------------------------------------------- default

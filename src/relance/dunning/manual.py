@@ -50,7 +50,7 @@ from relance.dunning.models import (
     Policy,
     PolicyAssignment,
 )
-from relance.dunning.services import _history, ensure_default_policy
+from relance.dunning.services import ensure_default_policy, history_of
 from relance.ledger.models import Invoice, InvoiceStatus
 
 #: Channels a person may send a reminder on from the customer page.
@@ -145,7 +145,7 @@ def draft(customer: Customer, currency: str, as_of: date) -> Draft:
             currency=currency,
             due_date=inv.due_date,
             open_amount=Decimal(inv.open_minor).scaleb(-scale),
-            history=_history(policy, sends.get(inv.pk)),
+            history=history_of(policy, sends.get(inv.pk)),
             held="paused" if inv.pk in paused_invoices else "",
         )
         for inv in invoices

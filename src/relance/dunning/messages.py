@@ -167,8 +167,11 @@ def _penalty_rate(creditor: Creditor, lang: str) -> str:
     return "the ECB refinancing rate plus 10 percentage points"
 
 
-def render(action: Action, as_of: date) -> Outbound:
-    """The message of `action` (raises NoRecipient when it cannot be addressed)."""
+def render(action: Action, as_of: date, invoices: dict[int, Invoice] | None = None) -> Outbound:
+    """The message of `action` (raises NoRecipient when it cannot be addressed).
+
+    `invoices` (by id) may hold the action's invoices, read beforehand for a whole batch.
+    """
     customer = action.customer
     creditor = action.creditor
     lang = customer.language if customer.language in LANGUAGES else "fr"
@@ -178,7 +181,8 @@ def render(action: Action, as_of: date) -> Outbound:
         contacts = [c for c in contacts if c.pk == action.contact_id]
     to = recipient(action.channel, customer, contacts)
     items = action.lines()
-    invoices = {i.pk: i for i in Invoice.objects.filter(pk__in=[x.invoice_id for x in items])}
+    if invoices is None or any(x.invoice_id not in invoices for x in items):
+        invoices = Invoice.objects.in_bulk([x.invoice_id for x in items])
     lines = []
     for item in sorted(items, key=lambda i: (invoices[i.invoice_id].due_date, i.invoice_id)):
         inv = invoices[item.invoice_id]

@@ -22,6 +22,7 @@ email keeps its Message-ID), so the debtor receives it once.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from relance.channels.base import Backend, ChannelError, Outbound, PermanentError
@@ -80,40 +81,58 @@ def _claimable(now: datetime) -> Q:
     return due | stale
 
 
-def _recheck(action: Action, today: date) -> str:
-    """Why the action must not be sent any more ("" if it still should)."""
-    invoice_ids = [line.invoice_id for line in action.lines()]
-    still_open = set(
+def _rechecks(actions: list[Action], today: date) -> dict[int, str]:
+    """Why each action must not be sent any more ("" if it still should): two queries for
+    the batch (the invoices still open, the active pauses of its customers and invoices)."""
+    lines = {a.pk: [line.invoice_id for line in a.lines()] for a in actions}
+    every = {i for ids in lines.values() for i in ids}
+    still_open_ids = set(
         Invoice.objects.filter(
-            pk__in=invoice_ids, status=InvoiceStatus.ISSUED, open_minor__gt=0
+            pk__in=every, status=InvoiceStatus.ISSUED, open_minor__gt=0
         ).values_list("pk", flat=True)
     )
-    if not still_open:
-        return "paid or credited since it was planned"
+    paused_customers: set[int] = set()
+    paused_invoices: set[int] = set()
     pauses = Pause.objects.filter(Q(until__isnull=True) | Q(until__gte=today)).filter(
-        Q(customer_id=action.customer_id) | Q(invoice_id__in=invoice_ids)
+        Q(customer_id__in={a.customer_id for a in actions}) | Q(invoice_id__in=every)
     )
-    paused: set[int] = set()
     for customer_id, invoice_id in pauses.values_list("customer_id", "invoice_id"):
         if customer_id is not None:
-            return "customer paused since it was planned"
-        paused.add(invoice_id)
-    if still_open <= paused:
-        return "every invoice paused or paid since it was planned"
-    return ""
+            paused_customers.add(customer_id)
+        else:
+            paused_invoices.add(invoice_id)
+    reasons: dict[int, str] = {}
+    for action in actions:
+        still_open = still_open_ids.intersection(lines[action.pk])
+        if not still_open:
+            reasons[action.pk] = "paid or credited since it was planned"
+        elif action.customer_id in paused_customers:
+            reasons[action.pk] = "customer paused since it was planned"
+        elif still_open <= paused_invoices:
+            reasons[action.pk] = "every invoice paused or paid since it was planned"
+        else:
+            reasons[action.pk] = ""
+    return reasons
 
 
-def _contact_verdict(action: Action, now: datetime) -> Verdict:
-    """The contact rules for this action, from what the customer received this past week."""
+def _contact_verdicts(actions: list[Action], now: datetime) -> dict[int, Verdict]:
+    """The contact rules for each action, from what its customer received this past week
+    (one query for the batch; a batch holds one action per customer, see `_claim`)."""
     local = timezone.localtime(now)
-    history = recent_contacts(local.date(), customer_id=action.customer_id)
-    return check(
-        rules_for(action.creditor_id),
-        action.channel,
-        action.as_of.isoformat(),
-        local,
-        history[action.customer_id],
+    history = recent_contacts(
+        local.date(), customer_id__in=sorted({a.customer_id for a in actions})
     )
+    rules = {c: rules_for(c) for c in {a.creditor_id for a in actions}}
+    return {
+        a.pk: check(
+            rules[a.creditor_id],
+            a.channel,
+            a.as_of.isoformat(),
+            local,
+            history.get(a.customer_id, []),
+        )
+        for a in actions
+    }
 
 
 def _cancel(action: Action, number: int, now: datetime, reason: str) -> Outcome:
@@ -132,68 +151,109 @@ def _cancel(action: Action, number: int, now: datetime, reason: str) -> Outcome:
     return Outcome(action.pk, "cancelled", reason)
 
 
-def _claim(now: datetime, today: date) -> tuple[Action, Attempt, Outbound] | Outcome | None:
+#: Actions claimed, re-checked and rendered together (one action per customer per batch).
+BATCH = 50
+
+
+@dataclass(frozen=True, slots=True)
+class _Claimed:
+    action: Action
+    number: int
+    message: Outbound
+
+
+def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[Outcome]]:
+    """Claim up to `size` due actions in one transaction, re-check them, apply the contact
+    rules and render them; returns the messages to send (their attempts recorded as
+    `started`) and the outcomes of the actions cancelled or postponed on the way.
+
+    A batch takes one action per customer: the contact rules of a customer's next action
+    must see the previous one sent, so it waits for the next batch.
+    """
     with transaction.atomic():
-        query = Action.objects.filter(_claimable(now)).order_by("next_attempt_at", "pk")
-        candidate = query.select_for_update(skip_locked=True).first()
-        if candidate is None:
-            return None
-        claimed = (
-            Action.objects.filter(pk=candidate.pk)
-            .filter(_claimable(now))
-            .update(status=ActionStatus.SENDING, claimed_at=now, attempts=candidate.attempts + 1)
+        candidates = (
+            Action.objects.filter(_claimable(now))
+            .order_by("next_attempt_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", "customer_id")[: size * 4]
         )
-        if not claimed:  # taken by another worker between the read and the update
-            return Outcome(candidate.pk, "skipped", "claimed elsewhere")
-        action = (
+        ids: list[int] = []
+        customers: set[int] = set()
+        for pk, customer_id in candidates:
+            if customer_id not in customers and len(ids) < size:
+                customers.add(customer_id)
+                ids.append(pk)
+        if not ids:
+            return [], []
+        Action.objects.filter(pk__in=ids).filter(_claimable(now)).update(
+            status=ActionStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+        # Those still claimable at the update are ours (the others were taken meanwhile).
+        actions = list(
             Action.objects.select_related("customer", "creditor", "customer__assigned_collector")
             .prefetch_related("items", "customer__contacts")
-            .get(pk=candidate.pk)
+            .filter(pk__in=ids, status=ActionStatus.SENDING, claimed_at=now)
+            .order_by("next_attempt_at", "pk")
         )
-        number = action.attempts
-        if number > 1:
+        outcomes = [
+            Outcome(pk, "skipped", "claimed elsewhere")
+            for pk in sorted(set(ids) - {a.pk for a in actions})
+        ]
+        retried = [a.pk for a in actions if a.attempts > 1]
+        if retried:
             # A previous attempt that never finished (the worker died) stays on record.
-            Attempt.objects.filter(action=action, outcome=AttemptOutcome.STARTED).update(
+            Attempt.objects.filter(action_id__in=retried, outcome=AttemptOutcome.STARTED).update(
                 finished_at=now, error="the worker stopped during this attempt"
             )
-        reason = _recheck(action, today)
-        if reason:
-            return _cancel(action, number, now, reason)
-        # Invoices and statements are documents, not collection contacts: no contact rules.
-        verdict = ALLOW if action.kind in DOCUMENT_KINDS else _contact_verdict(action, now)
-        if not verdict.allowed:
-            reason = f"postponed: {verdict.reason}"
-            Action.objects.filter(pk=action.pk).update(
-                status=ActionStatus.PLANNED,
-                attempts=candidate.attempts,
-                claimed_at=None,
-                next_attempt_at=verdict.not_before,
-                reason=reason[:200],
+        reasons = _rechecks(actions, today)
+        verdicts = _contact_verdicts(actions, now)
+        invoices = Invoice.objects.in_bulk({line.invoice_id for a in actions for line in a.lines()})
+        claimed: list[_Claimed] = []
+        for action in actions:
+            number = action.attempts
+            if reasons[action.pk]:
+                outcomes.append(_cancel(action, number, now, reasons[action.pk]))
+                continue
+            # Invoices and statements are documents, not collection contacts: no contact rules.
+            verdict = ALLOW if action.kind in DOCUMENT_KINDS else verdicts[action.pk]
+            if not verdict.allowed:
+                reason = f"postponed: {verdict.reason}"
+                Action.objects.filter(pk=action.pk).update(
+                    status=ActionStatus.PLANNED,
+                    attempts=number - 1,
+                    claimed_at=None,
+                    next_attempt_at=verdict.not_before,
+                    reason=reason[:200],
+                )
+                outcomes.append(Outcome(action.pk, "postponed", reason))
+                continue
+            try:
+                message = finish_email(action, render(action, today, invoices=invoices))
+            except Unsendable as exc:
+                outcomes.append(_cancel(action, number, now, str(exc)))
+                continue
+            claimed.append(_Claimed(action, number, message))
+        Attempt.objects.bulk_create(
+            Attempt(
+                action=c.action,
+                number=c.number,
+                started_at=now,
+                outcome=AttemptOutcome.STARTED,
             )
-            return Outcome(action.pk, "postponed", reason)
-        try:
-            message = finish_email(action, render(action, today))
-        except Unsendable as exc:
-            return _cancel(action, number, now, str(exc))
-        attempt = Attempt.objects.create(
-            action=action, number=number, started_at=now, outcome=AttemptOutcome.STARTED
+            for c in claimed
         )
-        return action, attempt, message
+        return claimed, outcomes
 
 
-def dispatch_one(
-    now: datetime | None = None,
-    *,
-    before_send: Callable[[Action], None] | None = None,
-    backends: dict[str, Backend] | None = None,
-) -> Outcome | None:
-    """Claim, re-check, send and record one action; None when nothing is due."""
-    now = now or timezone.now()
-    today = timezone.localdate(now)
-    claimed = _claim(now, today)
-    if claimed is None or isinstance(claimed, Outcome):
-        return claimed
-    action, attempt, message = claimed
+def _send(
+    claimed: _Claimed,
+    now: datetime,
+    today: date,
+    backends: dict[str, Backend] | None,
+    before_send: Callable[[Action], None] | None,
+) -> Outcome:
+    """Send one claimed message and record its outcome (one transaction)."""
+    action, message = claimed.action, claimed.message
     if before_send is not None:
         before_send(action)
     if backends is None:
@@ -202,6 +262,7 @@ def dispatch_one(
         backend = backends[action.channel]
     else:
         backend = backends[action.channel] = backend_for(action.channel)
+    attempt = Attempt.objects.filter(action_id=action.pk, number=claimed.number)
     try:
         sent = backend.send(message)
     except ChannelError as exc:
@@ -209,13 +270,15 @@ def dispatch_one(
     first = message.attachments[0] if message.attachments else None
     with transaction.atomic():
         finished = timezone.now()
-        Attempt.objects.filter(pk=attempt.pk).update(
+        attempt.update(
             finished_at=finished,
             outcome=AttemptOutcome.SENT,
             backend=sent.backend,
             provider_id=sent.provider_id,
         )
         Action.objects.filter(pk=action.pk).update(status=ActionStatus.SENT, sent_on=today)
+        # One copy per idempotency key: a copy already there (never the case while the
+        # action is not `sent`) is kept as it is.
         archived, _new = Correspondence.objects.get_or_create(
             idempotency_key=message.idempotency_key,
             defaults={
@@ -244,12 +307,29 @@ def dispatch_one(
     return Outcome(action.pk, "sent", sent.provider_id)
 
 
+def dispatch_one(
+    now: datetime | None = None,
+    *,
+    before_send: Callable[[Action], None] | None = None,
+    backends: dict[str, Backend] | None = None,
+) -> Outcome | None:
+    """Claim, re-check, send and record one action; None when nothing is due."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    claimed, outcomes = _claim(now, today, 1)
+    if outcomes:
+        return outcomes[0]
+    if not claimed:
+        return None
+    return _send(claimed[0], now, today, backends, before_send)
+
+
 def _failed(
-    action: Action, attempt: Attempt, backend: str, exc: ChannelError, now: datetime
+    action: Action, attempt: QuerySet[Attempt], backend: str, exc: ChannelError, now: datetime
 ) -> Outcome:
     permanent = isinstance(exc, PermanentError) or action.attempts >= MAX_ATTEMPTS
     with transaction.atomic():
-        Attempt.objects.filter(pk=attempt.pk).update(
+        attempt.update(
             finished_at=timezone.now(),
             outcome=AttemptOutcome.TRANSIENT if exc.transient else AttemptOutcome.PERMANENT,
             backend=backend,
@@ -269,21 +349,36 @@ def _failed(
 
 
 def dispatch(limit: int | None = None, now: datetime | None = None) -> Counter[str]:
-    """Send what is due, one action at a time, until nothing is due (or `limit` is reached)."""
+    """Send what is due, a batch at a time, until nothing is due (or `limit` is reached)."""
     counts: Counter[str] = Counter()
     done = 0
     seen: set[int] = set()
     backends: dict[str, Backend] = {}  # kept for the pass: one SMTP connection, not one per email
     try:
         while limit is None or done < limit:
-            outcome = dispatch_one(now, backends=backends)
-            if outcome is None:
+            at = now or timezone.now()
+            today = timezone.localdate(at)
+            size = BATCH if limit is None else min(BATCH, limit - done)
+            claimed, outcomes = _claim(at, today, size)
+            if not claimed and not outcomes:
                 break
-            if outcome.status == "retry" and outcome.action_id in seen:
-                break  # everything left is waiting for its next attempt
-            seen.add(outcome.action_id)
-            counts[outcome.status] += 1
-            done += 1
+            started = time.monotonic()
+            for item in claimed:
+                if time.monotonic() - started > lease().total_seconds() / 2:
+                    # Sending is slower than the claims last: the rest of the batch is left
+                    # `sending`, taken over after the lease (never sent under an expired claim).
+                    break
+                outcomes.append(_send(item, at, today, backends, None))
+            stop = False
+            for outcome in outcomes:
+                if outcome.status == "retry" and outcome.action_id in seen:
+                    stop = True  # everything left is waiting for its next attempt
+                    continue
+                seen.add(outcome.action_id)
+                counts[outcome.status] += 1
+                done += 1
+            if stop:
+                break
     finally:
         for backend in backends.values():
             backend.close()

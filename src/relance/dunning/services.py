@@ -16,26 +16,24 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from enum import StrEnum
-from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
 from relance.channels.rules import rules_for
-from relance.core.bulk import bulk_insert
+from relance.core.bulk import bulk_insert, insert_tuples
 from relance.core.errors import BadInput
 from relance.creditors.models import Creditor
 from relance.customers.models import Customer
 from relance.domain import dunning as dd
 from relance.domain.contact_rules import WEEK, Contact, ContactRules, Verdict, check
-from relance.domain.money import Money, exponent
+from relance.domain.money import Money
 from relance.dunning.models import (
     DOCUMENT_KINDS,
     Action,
@@ -103,8 +101,9 @@ def ensure_default_policy(creditor: Creditor) -> Policy:
 # --------------------------------------------------------------------------- result
 
 
-@dataclass(frozen=True, slots=True)
-class PlannedLine:
+class PlannedLine(NamedTuple):
+    """An invoice in a planned action (a tuple: a run builds one per open invoice)."""
+
     invoice_id: int
     level_key: str
     level_offset: int | None
@@ -124,10 +123,28 @@ class PlannedAction:
     status: str
     total_minor: int
     overdue_total_minor: int
-    lines: tuple[PlannedLine, ...]
+    #: the message's invoices as the domain planned them, and the policy's steps they refer to
+    rows: tuple[dd.RowLine, ...]
+    steps: tuple[dd.Step, ...]
     #: the firmest tone among the step and the levels the listed invoices already reached
     tone: dd.Tone = dd.Tone.COURTEOUS
     states_penalties: bool = False
+
+    @property
+    def lines(self) -> tuple[PlannedLine, ...]:
+        """Every invoice of the message (built on demand: a run plans a million)."""
+        steps = self.steps
+        return tuple(
+            PlannedLine(
+                invoice,
+                steps[level].key if level is not None else "",
+                steps[level].offset_days if level is not None else None,
+                repeat or 0,
+                repeat is not None,
+                minor,
+            )
+            for invoice, level, repeat, minor, _overdue in self.rows
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,37 +251,22 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
         (-s.offset_days for _row, p in policies.values() for s in p.steps if s.offset_days < 0),
         default=0,
     )
-    rows = list(
-        Invoice.objects.filter(
-            creditor=creditor,
-            status=InvoiceStatus.ISSUED,
-            open_minor__gt=0,
-            due_date__lte=as_of + timedelta(days=lead),
-            issue_date__lte=as_of,
-        )
-        .order_by()
-        .values_list("id", "customer_id", "currency", "due_date", "open_minor")
-    )
-    customer_ids = {r[1] for r in rows}
-    # The computed risk segment (relance.risk) is the fallback of the customer's own label.
     customers = {
         pk: (kind, segment, risk_segment or "")
         for pk, kind, segment, risk_segment in Customer.objects.filter(creditor=creditor)
         .order_by()
         .values_list("id", "kind", "segment", "risk_profile__segment")
-        if pk in customer_ids
     }
-    sends = _last_sends(creditor)
     contacts = recent_contacts(as_of, creditor_id=creditor.pk)
+    levels: dict[tuple[int, str, int, int], tuple[int | None, int]] = {}
+    verdicts: dict[dd.Channel, Verdict] = {}  # for customers not contacted this week
     rules = replace(rules_for(creditor.pk), windows={})  # see PLAN_RULES
-    by_owner: dict[int, list[tuple[int, int, str, date, int]]] = defaultdict(list)
-    for row in rows:
-        by_owner[row[1]].append(row)
 
     actions: list[PlannedAction] = []
     holdbacks: list[PlannedHoldback] = []
-    for customer_id in sorted(by_owner):
+    for customer_id, rows in _open_invoices(creditor, as_of, lead):
         kind, segment, risk_segment = customers[customer_id]
+        # The computed risk segment (relance.risk) is the fallback of the customer's own label.
         policy_id = (
             by_customer.get(customer_id)
             or by_segment.get(segment)
@@ -280,24 +282,34 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
             )
             continue
         policy = policies[policy_id][1]
-        items = [
-            dd.OpenItem(
-                invoice_id=inv,
-                customer_id=customer_id,
-                currency=currency,
-                due_date=due,
-                open_amount=Decimal(open_minor).scaleb(-_exponent(currency)),
-                history=_history(policy, sends.get(inv)),
-                held=held_invoices.get(inv, ""),
-            )
-            for inv, _c, currency, due, open_minor in by_owner[customer_id]
-        ]
-        plan = dd.plan_customer(policy, items, as_of, kind)
-        for message in plan.messages:
-            for planned in _actions(policy_id, policy, message):
-                verdict = _contact_rules_at_plan(
-                    planned, as_of, contacts.get(customer_id, []), rules
-                )
+        items: list[dd.Row] = []
+        for inv, currency, days, open_minor, send in rows:
+            last: int | None = None
+            since = repeats = 0
+            if send is not None:
+                since, key, offset, repeat = send
+                found = levels.get((policy_id, key, offset, repeat))
+                if found is None:
+                    found = levels[(policy_id, key, offset, repeat)] = _level(
+                        policy, key, offset, repeat
+                    )
+                last, repeats = found
+                if last is None:
+                    since = 0
+            held = held_invoices.get(inv, "") if held_invoices else ""
+            items.append((inv, currency, days, open_minor, last, since, repeats, held))
+        messages, held_items = dd.plan_rows(policy, items, kind)
+        history = contacts.get(customer_id)
+        for message in messages:
+            for planned in _actions(policy_id, policy, customer_id, message):
+                if history:
+                    verdict = _contact_rules_at_plan(planned, as_of, history, rules)
+                else:
+                    verdict = verdicts.get(planned.channel)  # type: ignore[assignment]
+                    if verdict is None:
+                        verdict = verdicts[planned.channel] = _contact_rules_at_plan(
+                            planned, as_of, [], rules
+                        )
                 if verdict.allowed:
                     actions.append(planned)
                 else:
@@ -310,17 +322,99 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
                             f"{planned.channel}: {verdict.reason}",
                         )
                     )
-        for held in plan.held:
+        for h in held_items:
             holdbacks.append(
                 PlannedHoldback(
                     customer_id,
-                    held.currency,
-                    held.invoice_id,
-                    policy.steps[held.step].key if held.step is not None else "",
-                    held.reason,
+                    h.currency,
+                    h.invoice_id,
+                    policy.steps[h.step].key if h.step is not None else "",
+                    h.reason,
                 )
             )
     return actions, holdbacks
+
+
+#: (days since the send, step key, step offset, repeat) of an invoice's latest effective send
+_Send = tuple[int, str, int, int]
+#: (invoice id, currency, days past the due date, open minor, latest send or None)
+_Open = tuple[int, str, int, int, _Send | None]
+
+
+def _days_before(as_of_param: str, column: str) -> str:
+    """SQL for the whole days from the date `column` to the as-of date (NULL stays NULL)."""
+    if connection.vendor == "postgresql":
+        return f"({as_of_param}::date - {column})"
+    if connection.vendor == "sqlite":
+        return f"CAST(julianday({as_of_param}) - julianday({column}) AS INTEGER)"
+    raise NotImplementedError(
+        f"the dunning run supports SQLite and PostgreSQL, not {connection.vendor}"
+    )
+
+
+def _open_invoices(creditor: Creditor, as_of: date, lead: int) -> Iterator[tuple[int, list[_Open]]]:
+    """(customer id, its open invoices with their latest send), customer after customer.
+
+    Two queries: the latest send of every invoice moved by a sent message (a dict), then the
+    open invoices ordered by customer, streamed (a server-side cursor on PostgreSQL). Dates
+    come back as day counts from `as_of`, so that no date object is built per row. (Joining
+    the sends to each invoice in SQL costs an index lookup per invoice: several times the
+    sequential read of the creditor's sent items on SQLite.)
+    """
+    sends = _last_sends(creditor, as_of)
+    invoice = Invoice._meta.db_table
+    sql = (
+        f"SELECT v.customer_id, v.id, v.currency, {_days_before('%s', 'v.due_date')},"  # noqa: S608
+        f" v.open_minor FROM {invoice} v"
+        " WHERE v.creditor_id = %s AND v.status = %s AND v.open_minor > 0"
+        " AND v.due_date <= %s AND v.issue_date <= %s"
+        " ORDER BY v.customer_id, v.id"
+    )
+    day = as_of.isoformat()
+    params: list[Any] = [
+        day,
+        creditor.pk,
+        InvoiceStatus.ISSUED.value,
+        (as_of + timedelta(days=lead)).isoformat(),
+        day,
+    ]
+    owner: int | None = None
+    found: list[_Open] = []
+    get = sends.get
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(BULK):
+            for customer_id, inv, currency, days, minor in chunk:
+                if customer_id != owner:
+                    if owner is not None:
+                        yield owner, found
+                    owner, found = customer_id, []
+                found.append((inv, currency, days, minor, get(inv)))
+    if owner is not None:
+        yield owner, found
+
+
+def _last_sends(creditor: Creditor, as_of: date) -> dict[int, _Send]:
+    """invoice id → its latest effective send, read from the items that advanced in sent
+    messages (an item listed at its level did not move)."""
+    item, action = ActionItem._meta.db_table, Action._meta.db_table
+    sql = (
+        f"SELECT i.invoice_id, {_days_before('%s', 'a.sent_on')}, i.level_key,"  # noqa: S608
+        f" i.level_offset, i.repeat FROM {action} a JOIN {item} i ON i.action_id = a.id"
+        " WHERE a.creditor_id = %s AND a.status = %s AND i.advances = %s"
+    )
+    latest: dict[int, _Send] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [as_of.isoformat(), creditor.pk, ActionStatus.SENT.value, True])
+        while rows := cursor.fetchmany(BULK):
+            for invoice_id, since, key, offset, repeat in rows:
+                if since is None or offset is None:  # excluded by constraints
+                    continue
+                old = latest.get(invoice_id)
+                # the latest send; on one day, the furthest step (then repetition)
+                if old is None or (-since, offset, repeat) > (-old[0], old[2], old[3]):
+                    latest[invoice_id] = (since, key, offset, repeat)
+    return latest
 
 
 def _policies(creditor: Creditor) -> dict[int, tuple[Policy, dd.Policy]]:
@@ -355,10 +449,11 @@ def _pauses(creditor: Creditor, as_of: date) -> tuple[dict[int, str], dict[int, 
 PLAN_RULES = replace(ContactRules(), windows={})
 
 
-def recent_contacts(as_of: date, **scope: int) -> dict[int, list[Contact]]:
+def recent_contacts(as_of: date, **scope: object) -> dict[int, list[Contact]]:
     """customer id → contacts sent to them in the week up to `as_of` (one query).
 
-    `scope` narrows the actions read: `creditor_id=…` for a run, `customer_id=…` for one send.
+    `scope` narrows the actions read: `creditor_id=…` for a run, `customer_id__in=[…]` for a
+    batch of sends.
     """
     found: dict[int, list[Contact]] = defaultdict(list)
     for customer_id, sent_on, channel, day in (
@@ -401,49 +496,13 @@ def _in_flight(creditor: Creditor, as_of: date) -> dict[int, str]:
     }
 
 
-#: invoice id → (sent_on, step key, step offset, repeat) of its latest effective send,
-#: read from the items that advanced (an item listed at its level did not move)
-_Send = tuple[date, str, int, int]
-
-
-def _last_sends(creditor: Creditor) -> dict[int, _Send]:
-    # Plain SQL: this reads one row per invoice ever moved by a sent message.
-    item, action, invoice = (
-        ActionItem._meta.db_table,
-        Action._meta.db_table,
-        Invoice._meta.db_table,
-    )
-    sql = (
-        f"SELECT i.invoice_id, a.sent_on, i.level_key, i.level_offset, i.repeat "  # noqa: S608
-        f"FROM {item} i JOIN {action} a ON a.id = i.action_id "
-        f"JOIN {invoice} v ON v.id = i.invoice_id "
-        "WHERE a.creditor_id = %s AND a.status = %s AND i.advances AND v.open_minor > 0"
-    )
-    latest: dict[int, _Send] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [creditor.pk, ActionStatus.SENT.value])
-        while rows := cursor.fetchmany(BULK):
-            for invoice_id, sent_on, key, offset, repeat in rows:
-                if sent_on is None or offset is None:  # excluded by constraints
-                    continue
-                if isinstance(sent_on, str):
-                    sent_on = date.fromisoformat(sent_on)
-                send: _Send = (sent_on, key, offset, repeat)
-                old = latest.get(invoice_id)
-                if old is None or (sent_on, offset, repeat) > (old[0], old[2], old[3]):
-                    latest[invoice_id] = send
-    return latest
-
-
-def _history(policy: dd.Policy, send: _Send | None) -> dd.History:
-    """The history of one item in terms of the customer's current policy.
+def _level(policy: dd.Policy, key: str, offset: int, repeat: int) -> tuple[int | None, int]:
+    """The level of an invoice last sent at step `key` (offset, repetition) in terms of the
+    customer's current policy: (step index or None, repeats of the last step).
 
     A step is found by its key; if the policy was edited and the key is gone, by the last
     step at or before the offset that was sent.
     """
-    if send is None:
-        return dd.History()
-    sent_on, key, offset, repeat = send
     index: int | None
     try:
         index = policy.index(key)
@@ -451,51 +510,46 @@ def _history(policy: dd.Policy, send: _Send | None) -> dd.History:
         earlier = [i for i, s in enumerate(policy.steps) if s.offset_days <= offset]
         index = earlier[-1] if earlier else None
     if index is None:
+        return None, 0
+    return index, (repeat if index == len(policy.steps) - 1 else 0)
+
+
+def history_of(policy: dd.Policy, send: tuple[date, str, int, int] | None) -> dd.History:
+    """The history of one item (its latest effective send: date, step key, offset,
+    repetition) in terms of the customer's current policy (see `_level`)."""
+    if send is None:
         return dd.History()
-    repeats = repeat if index == len(policy.steps) - 1 else 0
-    return dd.History(index, sent_on, repeats)
+    sent_on, key, offset, repeat = send
+    index, repeats = _level(policy, key, offset, repeat)
+    return dd.History() if index is None else dd.History(index, sent_on, repeats)
 
 
-_exponent = cache(exponent)
 TONE_ORDER = {dd.Tone.COURTEOUS: 0, dd.Tone.FIRM: 1, dd.Tone.FORMAL: 2}
 
 
-def _minor(amount: Decimal, currency: str) -> int:
-    """An exact Decimal amount in minor units (the domain keeps the currency's decimals)."""
-    return int(amount.scaleb(_exponent(currency)))
-
-
-def _actions(policy_id: int, policy: dd.Policy, message: dd.Message) -> Iterable[PlannedAction]:
-    step = policy.steps[message.step]
-    currency = message.currency
-    lines = tuple(
-        PlannedLine(
-            invoice_id=line.item.invoice_id,
-            level_key=policy.steps[line.level].key if line.level is not None else "",
-            level_offset=policy.steps[line.level].offset_days if line.level is not None else None,
-            repeat=line.advances.repeat if line.advances is not None else 0,
-            advances=line.advances is not None,
-            open_minor=_minor(line.item.open_amount, currency),
-        )
-        for line in message.lines
-    )
+def _actions(
+    policy_id: int, policy: dd.Policy, customer_id: int, message: dd.RowMessage
+) -> Iterable[PlannedAction]:
+    steps = policy.steps
+    step = steps[message.step]
     status = ActionStatus.NEEDS_APPROVAL if step.needs_approval else ActionStatus.PLANNED
     # A courteous step never speaks softly about invoices already at a firmer level.
-    reached = [policy.steps[line.level] for line in message.lines if line.level is not None]
-    tone = max((step.tone, *(s.tone for s in reached)), key=TONE_ORDER.__getitem__)
-    penalties = step.states_penalties or any(s.states_penalties for s in reached)
+    reached = {line[1] for line in message.lines if line[1] is not None}
+    tone = max((step.tone, *(steps[i].tone for i in reached)), key=TONE_ORDER.__getitem__)
+    penalties = step.states_penalties or any(steps[i].states_penalties for i in reached)
     for channel in step.channels:
         yield PlannedAction(
-            customer_id=message.customer_id,
-            currency=currency,
+            customer_id=customer_id,
+            currency=message.currency,
             policy_id=policy_id,
             step=step,
             repeat=message.repeat,
             channel=channel,
             status=status,
-            total_minor=_minor(message.total, currency),
-            overdue_total_minor=_minor(message.overdue_total, currency),
-            lines=lines,
+            total_minor=message.total_minor,
+            overdue_total_minor=message.overdue_total_minor,
+            rows=message.lines,
+            steps=steps,
             tone=tone,
             states_penalties=penalties,
         )
@@ -503,6 +557,51 @@ def _actions(policy_id: int, policy: dd.Policy, message: dd.Message) -> Iterable
 
 def _key(creditor_id: int, as_of: date, a: PlannedAction) -> str:
     return f"run:{creditor_id}:{as_of.isoformat()}:{a.customer_id}:{a.currency}:{a.channel}"
+
+
+_ACTION_COLUMNS = (
+    "run_id",
+    "creditor_id",
+    "customer_id",
+    "currency",
+    "as_of",
+    "policy_id",
+    "step_key",
+    "step_offset",
+    "repeat",
+    "channel",
+    "tone",
+    "kind",
+    "states_penalties",
+    "status",
+    "total_minor",
+    "overdue_total_minor",
+    "idempotency_key",
+    "listed",
+)
+
+
+_ITEM_COLUMNS = (
+    "action_id",
+    "invoice_id",
+    "level_key",
+    "level_offset",
+    "repeat",
+    "advances",
+    "open_minor",
+)
+
+
+def _listed(a: PlannedAction) -> str:
+    """`Action.listed` as JSON: the invoices the message lists without moving them."""
+    steps = a.steps
+    return json.dumps(
+        [
+            [invoice, steps[level].key if level is not None else "", minor]
+            for invoice, level, repeat, minor, _overdue in a.rows
+            if repeat is None
+        ]
+    )
 
 
 def _write(
@@ -526,50 +625,52 @@ def _write(
         actions=len(actions),
         holdbacks=len(holdbacks),
     )
-    bulk_insert(
+    keys = [_key(creditor.pk, as_of, a) for a in actions]
+    day = connection.ops.adapt_datefield_value(as_of)
+    insert_tuples(
         Action,
+        _ACTION_COLUMNS,
         (
-            {
-                "run_id": run.pk,
-                "creditor_id": creditor.pk,
-                "customer_id": a.customer_id,
-                "currency": a.currency,
-                "as_of": as_of,
-                "policy_id": a.policy_id,
-                "step_key": a.step.key,
-                "step_offset": a.step.offset_days,
-                "repeat": a.repeat,
-                "channel": str(a.channel),
-                "tone": str(a.tone),
-                "kind": str(a.step.kind),
-                "states_penalties": a.states_penalties,
-                "status": str(a.status),
-                "total_minor": a.total_minor,
-                "overdue_total_minor": a.overdue_total_minor,
-                "idempotency_key": _key(creditor.pk, as_of, a),
-                "listed": json.dumps(
-                    [[x.invoice_id, x.level_key, x.open_minor] for x in a.lines if not x.advances]
-                ),
-            }
-            for a in actions
+            (
+                run.pk,
+                creditor.pk,
+                a.customer_id,
+                a.currency,
+                day,
+                a.policy_id,
+                a.step.key,
+                a.step.offset_days,
+                a.repeat,
+                str(a.channel),
+                str(a.tone),
+                str(a.step.kind),
+                a.states_penalties,
+                str(a.status),
+                a.total_minor,
+                a.overdue_total_minor,
+                key,
+                _listed(a),
+            )
+            for a, key in zip(actions, keys, strict=True)
         ),
     )
     ids = dict(Action.objects.filter(run=run).values_list("idempotency_key", "id"))
-    bulk_insert(
+    insert_tuples(
         ActionItem,
+        _ITEM_COLUMNS,
         (
-            {
-                "action_id": ids[_key(creditor.pk, as_of, planned)],
-                "invoice_id": line.invoice_id,
-                "level_key": line.level_key,
-                "level_offset": line.level_offset,
-                "repeat": line.repeat,
-                "advances": line.advances,
-                "open_minor": line.open_minor,
-            }
-            for planned in actions
-            for line in planned.lines
-            if line.advances
+            (
+                ids[key],
+                invoice,
+                planned.steps[level].key,
+                planned.steps[level].offset_days,
+                repeat,
+                True,
+                minor,
+            )
+            for planned, key in zip(actions, keys, strict=True)
+            for invoice, level, repeat, minor, _overdue in planned.rows
+            if repeat is not None and level is not None
         ),
     )
     bulk_insert(

@@ -258,3 +258,38 @@ def test_a_letter_is_archived_with_its_pdf(ledger: Ledger, client: Any) -> None:
     Correspondence.objects.filter(pk=copy.pk).update(attachment=b"%PDF-forged")
     copy.refresh_from_db()
     assert not copy.content_intact()
+
+
+# --------------------------------------------------------------------------- batches
+
+
+def test_a_batch_rechecks_each_action_on_its_own(ledger: Ledger) -> None:
+    paid, paused, good = (customer(ledger, name) for name in ("PAID", "PAUSED", "GOOD"))
+    planned(ledger, paid, paused, good)
+    ledger.payment(paid, "1234.56", on=DAY, pays=[paid.invoices.get()])
+    Pause.objects.create(creditor=ledger.creditor, invoice=paused.invoices.get(), reason="litige")
+    assert dispatch(now=NOW) == {"cancelled": 2, "sent": 1}
+    reasons = dict(Action.objects.values_list("customer__legal_name", "reason"))
+    assert reasons == {
+        "PAID": "paid or credited since it was planned",
+        "PAUSED": "every invoice paused or paid since it was planned",
+        "GOOD": "",
+    }
+    assert [m.recipient for m in CapturedMessage.objects.all()] == ["compta@good.example"]
+
+
+def test_a_batch_takes_one_action_per_customer(ledger: Ledger) -> None:
+    from relance.dunning.outbox import _claim
+
+    acme, other = customer(ledger), customer(ledger, "OTHER")
+    planned(ledger, acme, other)
+    # A second action for ACME, as a second channel of its message would be.
+    first = Action.objects.get(customer=acme)
+    first.pk = None
+    first.channel, first.idempotency_key = "letter", first.idempotency_key + ":letter"
+    first.save()
+    claimed, outcomes = _claim(NOW, DAY, 10)
+    assert outcomes == []
+    assert sorted(c.action.customer.legal_name for c in claimed) == ["ACME", "OTHER"]
+    waiting = Action.objects.get(customer=acme, status=ActionStatus.PLANNED)
+    assert waiting.channel == "letter" and waiting.attempts == 0
