@@ -23,6 +23,7 @@ from babel.numbers import format_currency, format_decimal
 from django.template.loader import render_to_string
 
 from relance.channels.base import Attachment, Outbound
+from relance.channels.letter.payment import PaymentDetails, payment_details, qr_svg
 from relance.channels.letter.pdf import Letter, Row, Sender, Table, render_pdf
 from relance.creditors.models import Creditor
 from relance.customers.models import Contact, ContactRole, Customer
@@ -224,6 +225,18 @@ def render(action: Action, as_of: date, invoices: dict[int, Invoice] | None = No
         "today": _day(as_of, lang),
         "tone_label": str(LABELS[action.tone]),
         "as_letter": action.channel in LETTER_CHANNELS,
+        "payment": payment_details(
+            creditor.iban,
+            creditor.bic,
+            creditor.legal_name,
+            [str(line["number"]) for line in lines],
+            Money.from_minor(
+                action.overdue_total_minor
+                if action.overdue_total_minor > 0
+                else action.total_minor,
+                action.currency,
+            ),
+        ),
     }
     statement: Statement | None = None
     invoice_pdf = b""
@@ -315,6 +328,7 @@ def _letter(
     context: dict[str, Any],
 ) -> Letter:
     sender, footer, place_date = _letterhead(action.creditor, lang, context["today"])
+    qr = _qr(context["payment"], lang)
     return Letter(
         lang=lang,
         sender=sender,
@@ -335,7 +349,24 @@ def _letter(
         total=context["overdue_total"] if context["has_overdue"] else context["total"],
         registered=action.channel == dd.Channel.REGISTERED_LETTER,
         footer=footer,
+        qr_svg=qr[0],
+        qr_caption=qr[1],
     )
+
+
+def _qr(payment: PaymentDetails | None, lang: str) -> tuple[str, str]:
+    """The EPC QR code of a letter and its caption (nothing without IBAN or in another
+    currency than the euro: SEPA transfers only)."""
+    if payment is None or not payment.epc:
+        return "", ""
+    caption = (
+        f"Scannez ce code avec votre application bancaire pour payer par virement "
+        f"(référence {payment.reference})."
+        if lang == "fr"
+        else f"Scan this code with your banking app to pay by transfer "
+        f"(reference {payment.reference})."
+    )
+    return qr_svg(payment.epc), caption
 
 
 def _letterhead(creditor: Creditor, lang: str, when: str) -> tuple[Sender, str, str]:

@@ -74,6 +74,9 @@ class Letter:
     tables: list[Table] = field(default_factory=list)
     #: paragraphs after the tables (the closing and signature of a statement)
     closing: list[str] = field(default_factory=list)
+    #: an EPC QR code (SVG) to pay by transfer, and the text beside it
+    qr_svg: str = ""
+    qr_caption: str = ""
 
 
 def render_pdf(letter: Letter) -> bytes:
