@@ -29,12 +29,13 @@ from typing import Any
 from django.db import transaction
 
 from relance.banking.models import BankLine, LineStatus
-from relance.banking.queries import lines_to_match
+from relance.banking.queries import as_statement_line, lines_to_match
 from relance.banking.services import record_payment, set_status
 from relance.core.errors import BadInput
 from relance.core.models import Source
 from relance.creditors.models import Creditor
-from relance.domain.matching import MatchSettings, OpenInvoice, Outcome, match
+from relance.domain.matching import Allocation as MatchAllocation
+from relance.domain.matching import Decision, MatchSettings, OpenInvoice, Outcome, match
 from relance.domain.money import Money
 from relance.domain.references import ReferenceError_, rf_reference
 from relance.ledger.models import Invoice, InvoiceStatus, Payment, PaymentMethod
@@ -153,11 +154,7 @@ def apply_matching(creditor: Creditor, *, dry_run: bool = False, user: Any = Non
     if not stored:
         return report
     open_invoices = candidates(creditor)
-    numbers = list(
-        Invoice.objects.filter(creditor=creditor).values_list("number", flat=True)[:5000]
-    )
-    settings = MatchSettings(numbering=infer_numbering(numbers))
-    decisions = match([s.line for s in stored], open_invoices, settings)
+    decisions = match([s.line for s in stored], open_invoices, _settings(creditor))
     invoices = {c.invoice_id: c for c in open_invoices}
     with transaction.atomic():
         for row, decision in zip(stored, decisions, strict=True):
@@ -224,3 +221,126 @@ def _apply(
         )
     record_payment(line, payment)
     return payment
+
+
+# ---------------------------------------------------------------- the review queue
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A line to review with what the engine proposes for it now."""
+
+    line: BankLine
+    decision: Decision
+    numbers: list[str]  # the invoices of the best proposal ([] when none)
+
+
+def review_queue(creditor: Creditor) -> list[Suggestion]:
+    """The credit lines waiting for a person, each with the engine's best proposal as the
+    ledger stands now (matched again in one call: proposals change as invoices are paid)."""
+    stored = lines_to_match(creditor)
+    rows = BankLine.objects.in_bulk([s.id for s in stored])
+    open_invoices = candidates(creditor)
+    numbers = {c.invoice_id: c.number for c in open_invoices}
+    decisions = match([s.line for s in stored], open_invoices, _settings(creditor))
+    result = []
+    for row, decision in zip(stored, decisions, strict=True):
+        best = decision.proposals[0] if decision.proposals else None
+        result.append(
+            Suggestion(
+                rows[row.id],
+                decision,
+                [str(numbers[a.invoice_id]) for a in best.allocations] if best else [],
+            )
+        )
+    return result
+
+
+def _settings(creditor: Creditor) -> MatchSettings:
+    numbers = list(
+        Invoice.objects.filter(creditor=creditor).values_list("number", flat=True)[:5000]
+    )
+    return MatchSettings(numbering=infer_numbering(numbers))
+
+
+def _open_line(creditor: Creditor, line_id: int) -> BankLine:
+    line = (
+        BankLine.objects.select_for_update()
+        .filter(creditor=creditor, pk=line_id, kind="credit")
+        .first()
+    )
+    if line is None:
+        raise BadInput(f"bank line {line_id}: no such credit line")
+    if line.payment_id is not None or line.status == LineStatus.MATCHED:
+        raise BadInput(f"bank line {line_id} is already matched")
+    return line
+
+
+@transaction.atomic
+def accept(creditor: Creditor, line_id: int, user: Any = None) -> Payment:
+    """Apply the engine's best proposal for a line under review (a person decided)."""
+    line = _open_line(creditor, line_id)
+    open_invoices = candidates(creditor)
+    (decision,) = match([as_statement_line(line)], open_invoices, _settings(creditor))
+    if not decision.proposals:
+        raise BadInput(f"bank line {line_id}: nothing to accept, assign it to invoices")
+    best = decision.proposals[0]
+    if len(best.customer_ids) != 1:
+        raise BadInput(
+            f"bank line {line_id}: the proposal pays several customers; assign the line to "
+            "one customer's invoices"
+        )
+    invoices = {c.invoice_id: c for c in open_invoices}
+    return _apply(creditor, line, best.allocations, invoices, user)
+
+
+@transaction.atomic
+def assign(creditor: Creditor, line_id: int, numbers: list[str], user: Any = None) -> Payment:
+    """Apply a line to the invoices a person names, in that order, up to the line's
+    amount (what is left stays on the payment, unallocated: on account)."""
+    line = _open_line(creditor, line_id)
+    wanted = [n.strip() for n in numbers if n.strip()]
+    if not wanted:
+        raise BadInput("invoices: name at least one invoice number")
+    found = {
+        i.number: i
+        for i in Invoice.objects.filter(
+            creditor=creditor, number__in=wanted, status=InvoiceStatus.ISSUED
+        )
+    }
+    missing = [n for n in wanted if n not in found]
+    if missing:
+        raise BadInput(f"invoices: {', '.join(missing)} not found")
+    chosen = [found[n] for n in wanted]
+    if len({i.customer_id for i in chosen}) > 1:
+        raise BadInput("invoices: a payment is applied to the invoices of one customer")
+    if any(i.currency != line.currency for i in chosen):
+        raise BadInput(f"invoices: the line is in {line.currency}")
+    if all(i.open_minor <= 0 for i in chosen):
+        raise BadInput("invoices: nothing is open on these invoices")
+    left = line.amount_minor
+    allocations = []
+    for invoice in chosen:
+        share = min(left, invoice.open_minor)
+        if share > 0:
+            allocations.append(MatchAllocation(invoice.pk, Money.from_minor(share, line.currency)))
+            left -= share
+    invoices = {
+        i.pk: OpenInvoice(
+            i.pk,
+            i.customer_id,
+            i.number,
+            "",
+            Money.from_minor(i.open_minor, i.currency),
+            i.issue_date,
+            i.due_date,
+        )
+        for i in chosen
+    }
+    return _apply(creditor, line, tuple(allocations), invoices, user)
+
+
+@transaction.atomic
+def ignore(creditor: Creditor, line_id: int) -> BankLine:
+    """A credit that is no customer payment (a refund, a transfer between accounts)."""
+    return set_status(_open_line(creditor, line_id), LineStatus.IGNORED)

@@ -6,4 +6,6 @@ from relance.banking import views
 
 urlpatterns = [
     path("bank/", views.bank, name="bank"),
+    path("bank/review/", views.review, name="bank_review"),
+    path("bank/review/<int:pk>/", views.review_decide, name="bank_review_decide"),
 ]

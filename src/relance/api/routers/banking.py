@@ -6,7 +6,7 @@ import json
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import Count
@@ -16,8 +16,8 @@ from ninja.files import UploadedFile
 
 from relance.api.auth import caller
 from relance.api.common import Limit, Offset, amount_text, page, page_body
-from relance.api.errors import COMMON, WRITE, invalid
-from relance.api.schemas import Page
+from relance.api.errors import COMMON, WRITE, forbidden, invalid, not_found
+from relance.api.schemas import Id, Input, Page
 from relance.banking.models import BankLine, BankStatement
 from relance.banking.readers.csvfile import CsvMapping
 from relance.creditors.models import Creditor
@@ -213,3 +213,44 @@ def list_bank_statements(request: Any, limit: Limit = 50, offset: Offset = 0) ->
             for s in items
         ],
     )
+
+
+class LineDecisionIn(Input):
+    decision: Literal["accept", "assign", "ignore"]
+    invoices: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="For assign: invoice numbers, applied in this order up to the amount.",
+    )
+
+
+class LineDecisionOut(Schema):
+    line: int
+    status: str
+    payment: int | None
+
+
+@router.post(
+    "/bank-lines/{pk}/decide",
+    response={200: LineDecisionOut, **WRITE},
+    summary="Decide a bank line under review: accept the proposal, assign it to invoices, "
+    "or ignore it",
+)
+def decide_line(request: Any, pk: Id, payload: LineDecisionIn) -> Any:
+    who = caller(request)
+    who.need_ledger_write()
+    if not who.membership.sees_all_customers:
+        raise forbidden(_("Bank lines are for the roles that see every customer."))
+    from relance.banking.matching import accept, assign, ignore
+
+    creditor = Creditor.objects.get(pk=who.creditor_id)
+    if not BankLine.objects.filter(creditor=creditor, pk=pk).exists():
+        raise not_found(_("Bank line %(id)s not found.") % {"id": pk})
+    if payload.decision == "accept":
+        accept(creditor, pk, who.user)
+    elif payload.decision == "assign":
+        assign(creditor, pk, payload.invoices, who.user)
+    else:
+        ignore(creditor, pk)
+    line = BankLine.objects.get(pk=pk)
+    return {"line": line.pk, "status": line.status, "payment": line.payment_id}

@@ -70,3 +70,82 @@ def test_an_unambiguous_credit_becomes_a_payment_and_the_rest_goes_to_review(
     again = apply_matching(ledger.creditor)
     assert again.applied == 0 and Payment.objects.count() == 1
     assert Invoice.objects.filter(open_minor=0).count() == 1
+
+
+def _two_bolt_invoices(ledger: Ledger) -> tuple[object, object]:
+    bolt = ledger.customer("Boulonnerie Bolt")
+    a = ledger.invoice(bolt, "FA-2025-00043", "77.00", issued="2025-02-01", due="2025-03-03")
+    b = ledger.invoice(bolt, "FA-2025-00044", "77.00", issued="2025-02-02", due="2025-03-04")
+    import_statements(
+        ledger.creditor, ofx(("T2", "77.00", "BOLT", "VIREMENT")), "m.ofx", match=True
+    )
+    return a, b
+
+
+def test_the_review_queue_assign_accept_and_ignore(ledger: Ledger) -> None:
+    from relance.banking.matching import accept, assign, ignore, review_queue
+    from relance.core.errors import BadInput
+
+    _a, b = _two_bolt_invoices(ledger)
+    (waiting,) = review_queue(ledger.creditor)
+    line = waiting.line
+    assert line.status == LineStatus.TO_REVIEW
+    with pytest.raises(BadInput, match="not found"):
+        assign(ledger.creditor, line.pk, ["FA-2025-09999"])
+    with pytest.raises(BadInput, match="at least one"):
+        assign(ledger.creditor, line.pk, [" "])
+    payment = assign(ledger.creditor, line.pk, ["FA-2025-00044"])
+    b.refresh_from_db()  # type: ignore[attr-defined]
+    assert b.open_minor == 0 and payment.amount_minor == 7700  # type: ignore[attr-defined]
+    assert review_queue(ledger.creditor) == []
+    with pytest.raises(BadInput, match="already matched"):
+        accept(ledger.creditor, line.pk)
+    # a second credit, ignored: not a customer payment
+    import_statements(ledger.creditor, ofx(("T9", "12.00", "BANQUE", "RETRO")), "r.ofx", match=True)
+    (other,) = review_queue(ledger.creditor)
+    ignore(ledger.creditor, other.line.pk)
+    other.line.refresh_from_db()
+    assert other.line.status == LineStatus.IGNORED and review_queue(ledger.creditor) == []
+
+
+def test_accept_applies_the_engines_proposal(ledger: Ledger) -> None:
+    from relance.banking.matching import accept, review_queue
+
+    acme = ledger.customer("ACME SAS")
+    f1 = ledger.invoice(acme, "FA-2025-00050", "500.00", issued="2025-02-01", due="2025-03-03")
+    # a partial payment naming the invoice: review, suggestion partial
+    import_statements(
+        ledger.creditor,
+        ofx(("P1", "200.00", "ACME SAS", "ACOMPTE FA-2025-00050")),
+        "p.ofx",
+        match=True,
+    )
+    (waiting,) = review_queue(ledger.creditor)
+    assert waiting.numbers == ["FA-2025-00050"] and waiting.decision.suggestion == "partial"
+    accept(ledger.creditor, waiting.line.pk)
+    f1.refresh_from_db()
+    assert f1.open_minor == 30000
+
+
+def test_review_page_and_api(ledger: Ledger) -> None:
+    from django.test import Client
+
+    from relance.accounts.models import Role
+    from relance.api.tests.conftest import api_for
+    from relance.web.tests.conftest import login
+
+    _a, _b = _two_bolt_invoices(ledger)
+    line = BankLine.objects.get()
+    client = login(Client(), ledger.user("admin", Role.ADMIN))
+    page = client.get("/bank/review/").content.decode()
+    assert f'id="line-{line.pk}"' in page and "BOLT" in page
+    collector = login(Client(), ledger.user("alice", Role.COLLECTOR))
+    assert collector.get("/bank/review/").status_code == 403
+    api = api_for(ledger.user("manager", Role.CREDIT_MANAGER), ledger)
+    bad = api.post(f"/bank-lines/{line.pk}/decide", {"decision": "assign", "invoices": ["NOPE"]})
+    assert bad.status_code == 422
+    done = api.post(
+        f"/bank-lines/{line.pk}/decide", {"decision": "assign", "invoices": ["FA-2025-00043"]}
+    )
+    assert done.status_code == 200 and done.json()["status"] == "matched"
+    assert api.post("/bank-lines/999999/decide", {"decision": "ignore"}).status_code == 404
