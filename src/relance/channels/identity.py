@@ -14,6 +14,7 @@ Other channels are returned unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from relance.channels.base import Attachment, Outbound
@@ -21,17 +22,38 @@ from relance.channels.models import SenderIdentity
 from relance.dunning.models import Action
 from relance.ledger.models import Invoice
 
+#: `finish_email(identity=…)` not given: read it.
+_READ = object()
 
-def finish_email(action: Action, message: Outbound) -> Outbound:
+
+def identity_of(creditor_id: int) -> SenderIdentity | None:
+    return SenderIdentity.objects.filter(creditor_id=creditor_id).first()
+
+
+def finish_email(
+    action: Action,
+    message: Outbound,
+    *,
+    identity: SenderIdentity | object | None = _READ,
+    invoices: Mapping[int, Invoice] | None = None,
+) -> Outbound:
+    """`identity` and `invoices` (by id) may be given by a caller that has them already
+    (the worker's batch); otherwise they are read."""
     if message.channel != "email":
         return message
-    identity = SenderIdentity.objects.filter(creditor_id=action.creditor_id).first()
+    if identity is _READ:
+        identity = identity_of(action.creditor_id)
+    assert identity is None or isinstance(identity, SenderIdentity)
     sender_name = (identity.from_name if identity else "") or message.sender_name
     sender_email = (identity.from_email if identity else "") or message.sender_email
     reply_to = (identity.reply_to if identity else "") or action.creditor.email or ""
     attachments = list(message.attachments)
     if identity is None or identity.attach_invoices:
-        attachments += invoice_pdfs([line.invoice_id for line in action.lines()])
+        ids = [line.invoice_id for line in action.lines()]
+        if invoices is None:
+            attachments += invoice_pdfs(ids)
+        else:
+            attachments += pdfs_of([invoices[i] for i in ids if i in invoices])
     return replace(
         message,
         sender_name=sender_name,
@@ -42,8 +64,13 @@ def finish_email(action: Action, message: Outbound) -> Outbound:
 
 
 def invoice_pdfs(invoice_ids: list[int]) -> list[Attachment]:
+    return pdfs_of(list(Invoice.objects.filter(pk__in=invoice_ids).exclude(pdf="")))
+
+
+def pdfs_of(invoices: list[Invoice]) -> list[Attachment]:
+    """The stored PDFs of `invoices`, by invoice number (unreadable files left out)."""
     found: list[Attachment] = []
-    for invoice in Invoice.objects.filter(pk__in=invoice_ids).exclude(pdf="").order_by("number"):
+    for invoice in sorted((i for i in invoices if i.pdf), key=lambda i: i.number):
         try:
             with invoice.pdf.open("rb") as handle:
                 content = handle.read()

@@ -34,7 +34,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from relance.channels.base import Backend, ChannelError, Outbound, PermanentError
-from relance.channels.identity import finish_email
+from relance.channels.identity import finish_email, identity_of
 from relance.channels.models import Correspondence, content_hash
 from relance.channels.registered import record_submission
 from relance.channels.registry import backend_for
@@ -208,6 +208,7 @@ def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[
         reasons = _rechecks(actions, today)
         verdicts = _contact_verdicts(actions, now)
         invoices = Invoice.objects.in_bulk({line.invoice_id for a in actions for line in a.lines()})
+        identities = {c: identity_of(c) for c in {a.creditor_id for a in actions}}
         claimed: list[_Claimed] = []
         for action in actions:
             number = action.attempts
@@ -228,7 +229,12 @@ def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[
                 outcomes.append(Outcome(action.pk, "postponed", reason))
                 continue
             try:
-                message = finish_email(action, render(action, today, invoices=invoices))
+                message = finish_email(
+                    action,
+                    render(action, today, invoices=invoices),
+                    identity=identities[action.creditor_id],
+                    invoices=invoices,
+                )
             except Unsendable as exc:
                 outcomes.append(_cancel(action, number, now, str(exc)))
                 continue
@@ -279,31 +285,34 @@ def _send(
         Action.objects.filter(pk=action.pk).update(status=ActionStatus.SENT, sent_on=today)
         # One copy per idempotency key: a copy already there (never the case while the
         # action is not `sent`) is kept as it is.
-        archived, _new = Correspondence.objects.get_or_create(
-            idempotency_key=message.idempotency_key,
-            defaults={
-                "creditor_id": action.creditor_id,
-                "customer_id": action.customer_id,
-                "action_id": action.pk,
-                "channel": message.channel,
-                "backend": sent.backend,
-                "provider_id": sent.provider_id,
-                "recipient": message.recipient,
-                "recipient_name": message.recipient_name,
-                "subject": message.subject,
-                "body": message.body,
-                "attachment_name": first.filename if first else "",
-                "attachment": first.content if first else None,
-                "sha256": content_hash(
-                    message.subject,
-                    message.body,
-                    message.recipient,
-                    first.content if first else b"",
-                ),
-                "sent_at": finished,
-            },
-        )
-        record_submission(archived, sent)
+        copy = {
+            "creditor_id": action.creditor_id,
+            "customer_id": action.customer_id,
+            "action_id": action.pk,
+            "channel": message.channel,
+            "backend": sent.backend,
+            "provider_id": sent.provider_id,
+            "recipient": message.recipient,
+            "recipient_name": message.recipient_name,
+            "subject": message.subject,
+            "body": message.body,
+            "attachment_name": first.filename if first else "",
+            "attachment": first.content if first else None,
+            "sha256": content_hash(
+                message.subject, message.body, message.recipient, first.content if first else b""
+            ),
+            "sent_at": finished,
+        }
+        if message.channel == "registered_letter":  # its tracking row needs the copy's id
+            archived, _new = Correspondence.objects.get_or_create(
+                idempotency_key=message.idempotency_key, defaults=copy
+            )
+            record_submission(archived, sent)
+        else:
+            Correspondence.objects.bulk_create(
+                [Correspondence(idempotency_key=message.idempotency_key, **copy)],
+                ignore_conflicts=True,
+            )
     return Outcome(action.pk, "sent", sent.provider_id)
 
 
