@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(BIN)/relance bench aging --invoices 1000000 --json
 	$(BIN)/relance bench run --invoices 1000000 --json
 	$(BIN)/relance bench dispatch --messages 2000 --json
+	$(BIN)/relance bench match --lines 100000 --invoices 1000000 --json
+	$(BIN)/relance bench profiles --invoices 1000000 --json
 
 messages: $(STAMP)
 	$(BIN)/relance i18n compile
