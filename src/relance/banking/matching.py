@@ -201,10 +201,13 @@ def _apply(
     invoices: dict[Any, OpenInvoice],
     user: Any,
 ) -> Payment:
-    first = invoices[allocations[0].invoice_id]
+    owners = {invoices[a.invoice_id].customer_id for a in allocations}
+    # A line that pays several customers' invoices (a group paying for its companies) is
+    # one payment of no single customer, split over their invoices.
+    owner = int(next(iter(owners))) if len(owners) == 1 else None  # type: ignore[call-overload]
     payment = Payment.objects.create(
         creditor=creditor,
-        customer_id=int(first.customer_id),  # type: ignore[call-overload]
+        customer_id=owner,
         date=line.booking_date,
         currency=line.currency,
         amount_minor=line.amount_minor,
@@ -285,11 +288,6 @@ def accept(creditor: Creditor, line_id: int, user: Any = None) -> Payment:
     if not decision.proposals:
         raise BadInput(f"bank line {line_id}: nothing to accept, assign it to invoices")
     best = decision.proposals[0]
-    if len(best.customer_ids) != 1:
-        raise BadInput(
-            f"bank line {line_id}: the proposal pays several customers; assign the line to "
-            "one customer's invoices"
-        )
     invoices = {c.invoice_id: c for c in open_invoices}
     return _apply(creditor, line, best.allocations, invoices, user)
 
@@ -297,7 +295,8 @@ def accept(creditor: Creditor, line_id: int, user: Any = None) -> Payment:
 @transaction.atomic
 def assign(creditor: Creditor, line_id: int, numbers: list[str], user: Any = None) -> Payment:
     """Apply a line to the invoices a person names, in that order, up to the line's
-    amount (what is left stays on the payment, unallocated: on account)."""
+    amount (what is left stays on the payment, unallocated: on account). Invoices of
+    several customers split one payment that belongs to none of them."""
     line = _open_line(creditor, line_id)
     wanted = [n.strip() for n in numbers if n.strip()]
     if not wanted:
@@ -312,8 +311,6 @@ def assign(creditor: Creditor, line_id: int, numbers: list[str], user: Any = Non
     if missing:
         raise BadInput(f"invoices: {', '.join(missing)} not found")
     chosen = [found[n] for n in wanted]
-    if len({i.customer_id for i in chosen}) > 1:
-        raise BadInput("invoices: a payment is applied to the invoices of one customer")
     if any(i.currency != line.currency for i in chosen):
         raise BadInput(f"invoices: the line is in {line.currency}")
     if all(i.open_minor <= 0 for i in chosen):

@@ -149,3 +149,22 @@ def test_review_page_and_api(ledger: Ledger) -> None:
     )
     assert done.status_code == 200 and done.json()["status"] == "matched"
     assert api.post("/bank-lines/999999/decide", {"decision": "ignore"}).status_code == 404
+
+
+def test_a_line_split_over_two_customers(ledger: Ledger) -> None:
+    from relance.banking.matching import assign, review_queue
+
+    parent = ledger.customer("Groupe Martin")
+    child = ledger.customer("Martin Nord")
+    p1 = ledger.invoice(parent, "FA-2025-00060", "300.00", issued="2025-02-01", due="2025-03-03")
+    c1 = ledger.invoice(child, "FA-2025-00061", "200.00", issued="2025-02-01", due="2025-03-03")
+    import_statements(
+        ledger.creditor, ofx(("S1", "500.00", "GROUPE", "REGLEMENT")), "s.ofx", match=True
+    )
+    (waiting,) = review_queue(ledger.creditor)
+    payment = assign(ledger.creditor, waiting.line.pk, ["FA-2025-00060", "FA-2025-00061"])
+    payment.refresh_from_db()  # allocated_minor is kept by the database
+    assert payment.customer_id is None and payment.allocated_minor == 50000
+    p1.refresh_from_db()
+    c1.refresh_from_db()
+    assert p1.open_minor == 0 and c1.open_minor == 0
