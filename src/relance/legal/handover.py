@@ -36,7 +36,7 @@ from relance.ledger.models import Invoice, InvoiceStatus, Payment, PaymentMethod
 from relance.ledger.services import allocate
 from relance.legal.accrual import penalty_at
 from relance.legal.models import AgencyCollection, AgencyMandate, LegalCase
-from relance.legal.services import record_event
+from relance.legal.services import claimable, record_event
 
 #: CPCE L111-8, paragraphs 2 and 3, which R124-4 requires in the agency's first letter.
 L111_8_PARAGRAPHS_2_3 = (
@@ -93,14 +93,9 @@ class Breakdown:
 
 
 def claim_breakdown(case: LegalCase, as_of: date) -> Breakdown:
-    """The overdue invoices of the case's customer at `as_of`, element by element."""
-    invoices = Invoice.objects.filter(
-        customer=case.customer,
-        currency=case.currency,
-        status=InvoiceStatus.ISSUED,
-        due_date__lt=as_of,
-        open_minor__gt=0,
-    ).order_by("due_date", "number")
+    """The overdue invoices of the case's customer at `as_of` that are not time-barred,
+    element by element."""
+    invoices, _barred = claimable(case.customer, as_of, case.currency)
     zero = Money.zero(case.currency)
     lines = []
     for invoice in invoices:

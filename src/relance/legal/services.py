@@ -13,14 +13,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 
 from relance.core.errors import BadInput
 from relance.customers.models import Customer, CustomerKind
 from relance.domain import legal_case as lc
+from relance.domain.limitation import TimeBarred, refuse_if_time_barred
 from relance.domain.money import Money
 from relance.dunning.models import Pause
 from relance.ledger.models import Invoice, InvoiceStatus
+from relance.ledger.penalties import limitation_for_invoice
 from relance.legal.models import ROUTE_LABELS, LegalCase, LegalEvent
 
 #: Documents attached to a stage: at most this size, and one of these types (by content).
@@ -28,15 +30,34 @@ MAX_DOCUMENT = 10 * 1024 * 1024
 SIGNATURES = {b"%PDF-": "PDF", b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 
 
-def overdue_minor(customer: Customer, on: date) -> int:
-    total = Invoice.objects.filter(
+def claimable(customer: Customer, on: date, currency: str) -> tuple[list[Invoice], list[str]]:
+    """The customer's overdue invoices on `on` that can still be claimed, and the reasons
+    of those that cannot (time-barred: a claim after the limitation date is refused)."""
+    fine: list[Invoice] = []
+    barred: list[str] = []
+    for invoice in Invoice.objects.filter(
         customer=customer,
         status=InvoiceStatus.ISSUED,
         due_date__lt=on,
         open_minor__gt=0,
-        currency=customer.currency,
-    ).aggregate(s=Sum("open_minor"))["s"]
-    return int(total or 0)
+        currency=currency,
+    ).order_by("due_date", "number"):
+        try:
+            refuse_if_time_barred(limitation_for_invoice(invoice), on, f"invoice {invoice.number}")
+        except TimeBarred as exc:
+            barred.append(str(exc))
+            continue
+        fine.append(invoice)
+    return fine, barred
+
+
+def overdue_minor(customer: Customer, on: date) -> int:
+    """What can be claimed: the overdue invoices not time-barred (BadInput when every
+    overdue invoice is)."""
+    fine, barred = claimable(customer, on, customer.currency)
+    if not fine and barred:
+        raise BadInput("; ".join(barred))
+    return sum(i.open_minor for i in fine)
 
 
 @transaction.atomic

@@ -203,3 +203,15 @@ def test_pages(ledger: Ledger, debtor: Customer, client: Client) -> None:
     assert not case.events.filter(stage="served").exists()
     listing = client.get("/legal/").content.decode()
     assert 'id="legal-open"' in listing and "ACME SAS" in listing
+
+
+@pytest.mark.django_db
+def test_time_barred_invoices_are_not_claimed(ledger: Ledger) -> None:
+    old = ledger.customer("Ancien Client SARL")
+    # due 31/01/2019: the 5-year commercial limitation ended on 31/01/2024
+    ledger.invoice(old, "F-2019-1", "800.00", issued="2019-01-01", due="2019-01-31")
+    with pytest.raises(BadInput, match=r"invoice F-2019-1 refused: the claim is time-barred"):
+        open_case(old, "payment_order", date(2025, 3, 15))
+    ledger.invoice(old, "F-2025-1", "300.00", issued="2025-01-01", due="2025-01-31")
+    case = open_case(old, "payment_order", date(2025, 3, 15))
+    assert case.claim_minor == 30000  # only the invoice still in time
