@@ -62,15 +62,30 @@ def _report(reports: dict[str, AgingReport], currency: str) -> AgingReport | Non
     return reports.get(currency)
 
 
-def aging_trend(
+Reports = dict[date, AgingReport | None]
+
+
+def aging_at(
     creditor: Creditor, points: Sequence[date], collector_id: int | None = None
+) -> Reports:
+    """The aging in the creditor's currency at each date (read once for every table)."""
+    return {
+        p: _report(aging(creditor.pk, p, collector_id=collector_id), creditor.currency)
+        for p in points
+    }
+
+
+def aging_trend(
+    creditor: Creditor,
+    points: Sequence[date],
+    collector_id: int | None = None,
+    reports: Reports | None = None,
 ) -> tuple[Table, Table]:
     """The aging at each date, and the CEI and at-risk rate from the same figures."""
     currency = creditor.currency
     buckets = default_buckets()
-    reports = {
-        p: _report(aging(creditor.pk, p, collector_id=collector_id), currency) for p in points
-    }
+    if reports is None:
+        reports = aging_at(creditor, points, collector_id)
     trend = Table(
         "aging_trend",
         str(_("Aging trend")),
@@ -147,10 +162,15 @@ def aging_trend(
     return trend, indicators
 
 
-def dso_trend(creditor: Creditor, points: Sequence[date]) -> Table:
+def dso_trend(creditor: Creditor, points: Sequence[date], reports: Reports | None = None) -> Table:
+    """DSO at each date of the whole portfolio (`reports`: its aging at those dates)."""
     table = Table("dso", str(_("DSO (countback)")), [str(_("Date")), str(_("DSO (days)"))])
+    if reports is None:
+        reports = aging_at(creditor, points)
     for point in points:
-        result = dso(creditor.pk, point, creditor.currency)
+        report = reports[point]
+        receivables = report.total.minor if report else 0
+        result = dso(creditor.pk, point, creditor.currency, receivables=receivables)
         table.rows.append([point, result.days])
     return table
 
@@ -331,10 +351,11 @@ def dashboards(
     """Every dashboard table as of `as_of`; a collector's view leaves out DSO and forecasts
     (they describe the whole portfolio)."""
     points = month_ends(as_of, months)
-    trend, indicators = aging_trend(creditor, points, collector_id)
+    reports = aging_at(creditor, points, collector_id)
+    trend, indicators = aging_trend(creditor, points, collector_id, reports)
     tables = [trend, indicators]
     if collector_id is None:
-        tables.append(dso_trend(creditor, points))
+        tables.append(dso_trend(creditor, points, reports))
     tables += [
         overdue_by_segment(creditor, as_of, collector_id),
         top_debtors(creditor, as_of, collector_id),

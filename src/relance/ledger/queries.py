@@ -150,9 +150,20 @@ def receivables_minor(creditor_id: int, as_of: date, currency: str) -> int:
     return report.total.minor if report else 0
 
 
-def dso(creditor_id: int, as_of: date, currency: str = "EUR", months: int = 12) -> DsoResult:
-    """Days sales outstanding by the countback method over `months` months."""
-    receivables = receivables_minor(creditor_id, as_of, currency)
+def dso(
+    creditor_id: int,
+    as_of: date,
+    currency: str = "EUR",
+    months: int = 12,
+    receivables: int | None = None,
+) -> DsoResult:
+    """Days sales outstanding by the countback method over `months` months.
+
+    `receivables` (minor units at `as_of`) may be given by a caller that has the aging of
+    that date already; otherwise it is computed.
+    """
+    if receivables is None:
+        receivables = receivables_minor(creditor_id, as_of, currency)
     periods = []
     base = Invoice.objects.filter(
         creditor_id=creditor_id, currency=currency, status=InvoiceStatus.ISSUED
