@@ -51,6 +51,16 @@ def _two_sizes(kind: str, n: int, extra: list[str], time_key: str = "seconds") -
     return result
 
 
+def _as_of(text: str) -> date:
+    """The --date of a bench, or exit 2 with the reason."""
+    from relance.domain.calendar import DateParseError, parse_date
+
+    try:
+        return parse_date(text)
+    except DateParseError as exc:
+        fail(f"--date: {exc}")
+
+
 @bench_app.command("import")
 def bench_import(
     invoices: int = typer.Option(100_000, "--invoices", min=10),
@@ -107,12 +117,8 @@ def bench_profiles_once(
     setup_django()
     from relance.bench import profiles
     from relance.cli.base import migrate
-    from relance.domain.calendar import DateParseError, parse_date
 
-    try:
-        day: date = parse_date(as_of)
-    except DateParseError as exc:
-        fail(f"--date: {exc}")
+    day = _as_of(as_of)
     migrate()
     _print(profiles.run(invoices, day), as_json)
 
@@ -139,12 +145,8 @@ def bench_aging_once(
     setup_django()
     from relance.bench import aging
     from relance.cli.base import migrate
-    from relance.domain.calendar import DateParseError, parse_date
 
-    try:
-        day: date = parse_date(as_of)
-    except DateParseError as exc:
-        fail(f"--date: {exc}")
+    day = _as_of(as_of)
     migrate()
     _print(aging.run(invoices, day), as_json)
 
@@ -161,12 +163,8 @@ def bench_run_once(
     setup_django()
     from relance.bench import run
     from relance.cli.base import migrate
-    from relance.domain.calendar import DateParseError, parse_date
 
-    try:
-        day: date = parse_date(as_of)
-    except DateParseError as exc:
-        fail(f"--date: {exc}")
+    day = _as_of(as_of)
     run.reset_schema()
     migrate()
     _print(run.run(invoices, day), as_json)
