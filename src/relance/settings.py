@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "relance.legal",
     "relance.einvoice",
     "relance.risk",
+    "relance.negotiation",
     "relance.web",
     "relance.api",
 ]

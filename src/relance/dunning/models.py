@@ -183,6 +183,9 @@ class Pause(Timestamped):
     reason = models.CharField(_("reason"), max_length=200)
     #: last day of the pause; empty: excluded until lifted
     until = models.DateField(_("until"), null=True, blank=True)
+    #: an invoice pause that holds back only this part of its open amount (a dispute over
+    #: part of an invoice): the rest is still reminded. Empty: the whole invoice.
+    amount_minor = models.BigIntegerField(_("amount paused"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -195,6 +198,11 @@ class Pause(Timestamped):
                 name="pause_customer_xor_invoice",
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="pause_needs_reason"),
+            models.CheckConstraint(
+                condition=Q(amount_minor__isnull=True)
+                | Q(amount_minor__gt=0, invoice__isnull=False),
+                name="pause_amount_on_invoice_positive",
+            ),
         ]
 
 

@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+
+
+class NegotiationConfig(AppConfig):
+    name = "relance.negotiation"
+    label = "negotiation"
+    verbose_name = "negotiation"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from relance.negotiation import models as m
+
+        for model in (
+            m.Dispute,
+            m.DisputeItem,
+            m.Promise,
+            m.PaymentPlan,
+            m.Instalment,
+            m.Settlement,
+            m.NegotiationMargin,
+            m.ApprovalRequest,
+            m.CallLog,
+            m.Note,
+        ):
+            auditlog.register(model)
+        auditlog.register(m.PlanAgreement, exclude_fields=["pdf"])
