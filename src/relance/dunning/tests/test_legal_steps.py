@@ -506,3 +506,23 @@ def test_the_customer_timeline_and_the_evidence_file_show_both_documents(
     index_text = text_of(files.read("index.pdf"))
     assert "facture de pénalités PEN-2025-0001 émise" in index_text
     assert "mise en demeure du dossier" in index_text
+
+
+def test_the_preview_of_a_notice_awaiting_approval_shows_it_and_keeps_nothing(
+    ledger: Ledger, client: Client
+) -> None:
+    acme = customer(ledger)
+    ledger.invoice(acme, "F-1", "10000.00", issued="2025-03-01", due=DUE)
+    follow(ledger, acme, NOTICE_STEP)
+    plan_run(ledger.creditor, DUE + timedelta(days=45))
+    waiting = Action.objects.get(channel="registered_letter")
+    login(client, ledger.user("boss"))
+    page = client.get(f"/reminders/actions/{waiting.pk}/").content.decode()
+    assert "MISE EN DEMEURE" in page and "dans un délai de 15 jours" in page
+    pdf = client.get(f"/reminders/actions/{waiting.pk}/pdf/")
+    assert pdf.status_code == 200 and "Lettre recommandée avec accusé de réception" in text_of(
+        pdf.content
+    )
+    assert not FormalNotice.objects.exists() and not LegalCase.objects.exists()
+    waiting.refresh_from_db()
+    assert waiting.status == ActionStatus.NEEDS_APPROVAL
