@@ -6,6 +6,8 @@ tracking number, the date of first presentation, the date the acknowledgment (AR
 signed — entered on the correspondence page, through `POST
 /api/correspondence/{id}/registered`, or by a provider. Every value is checked before
 anything is written; the archive's delivery status follows (presented, then delivered).
+When the letter carried a formal notice, its legal case records the acknowledgment
+(relance.dunning.legal_steps.acknowledged).
 """
 
 from __future__ import annotations
@@ -94,6 +96,7 @@ def update_tracking(
             raise InvalidTracking(problems)
         if number is not None:
             row.tracking_number = number
+        newly_acknowledged = acknowledged is not None and acknowledged != row.acknowledged_on
         row.presented_on, row.acknowledged_on = presented, acknowledged
         row.updated_by = user if getattr(user, "pk", None) else None
         row.source = source
@@ -110,4 +113,9 @@ def update_tracking(
             )
             Correspondence.objects.filter(pk=correspondence.pk).update(delivery_status=status)
             correspondence.delivery_status = status
+        if newly_acknowledged and acknowledged is not None:
+            # A formal notice sent by the dunning worker: its legal case records the AR.
+            from relance.dunning.legal_steps import acknowledged as notice_acknowledged
+
+            notice_acknowledged(correspondence, acknowledged, user=user)
     return row

@@ -31,6 +31,13 @@ class Route(StrEnum):
     SMALL_CLAIMS = "small_claims"  # procédure simplifiée de recouvrement des petites créances
     AGENCY = "agency"  # handed over to a collection agency
     LAWYER = "lawyer"
+    #: opened by a formal notice the dunning worker sent: the way forward is decided after
+    #: the notice's payment period (docs/legal-cases.md); dunning is not paused until then
+    UNDECIDED = "undecided"
+
+
+#: The routes a person chooses when opening a case or deciding the escalation.
+CHOSEN_ROUTES = (Route.PAYMENT_ORDER, Route.SMALL_CLAIMS, Route.AGENCY, Route.LAWYER)
 
 
 class Stage(StrEnum):

@@ -11,10 +11,14 @@ The zip holds:
   backend, provider id, the stored and the recomputed SHA-256, subject and body), and next to
   it the PDF it carried (a letter, a statement, an invoice), exactly as archived;
 - `invoices/<number>.pdf`: the invoices' own PDFs when the ledger has them;
+- `penalty-invoices/<number>.pdf`: the penalty invoices as issued (Factur-X XML embedded);
+- `notices/<date>-<id>-mise-en-demeure.pdf`: each formal notice, and its signed
+  acknowledgment of receipt when recorded;
 - `ledger.csv`: invoices, payments, credit notes and their allocations.
 
 Entries run in chronological order: invoices issued, payments and credit notes, allocations,
-pauses, decisions and edits in the review queue, manual sends, messages sent. Every archived
+pauses, decisions and edits in the review queue, manual sends, penalty invoices (and their
+waiving), legal cases with their stages and formal notices, messages sent. Every archived
 message's hash is recomputed from its content while the file is built: a row whose content no
 longer matches its hash is listed in `tampered` and marked as altered in both indexes (the file
 is still produced — the alteration is itself evidence).
@@ -30,15 +34,23 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from relance.channels.letter.pdf import Letter, Table, render_pdf
 from relance.channels.models import Correspondence, content_hash
 from relance.core.models import money
 from relance.customers.models import Customer
+from relance.domain import legal_case as lc
 from relance.dunning.messages import _day, _letterhead, _money, postal_block
 from relance.dunning.models import Action, Pause
 from relance.ledger.models import Allocation, CreditNote, Invoice, Payment
+from relance.legal.models import (
+    ROUTE_LABELS,
+    STAGE_LABELS,
+    LegalCase,
+    PenaltyInvoice,
+    PenaltyStatus,
+)
 
 #: a fixed time in the zip entries: the same data gives the same file
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -98,6 +110,16 @@ PHRASES: dict[str, dict[str, str]] = {
         "approved": "{label} validée par {who}",
         "skipped": "{label} écartée par {who}",
         "message": "message {n} : {channel} à {to} – {subject} ({status})",
+        "penalty_invoice": (
+            "facture de pénalités {number} émise : {total} (intérêts {interest}, "
+            "indemnités {indemnity})"
+        ),
+        "penalty_waived": "facture de pénalités {number} annulée par {who} : {reason}",
+        "case_opened": "dossier contentieux n° {pk} ouvert ({route})",
+        "stage": "dossier n° {pk} : {stage}{note}",
+        "notice": (
+            "mise en demeure du dossier n° {pk} : {total} à régler au plus tard le {deadline}"
+        ),
     },
     "en": {
         "invoice": "invoice {number} issued: {total}, due {due}",
@@ -117,6 +139,14 @@ PHRASES: dict[str, dict[str, str]] = {
         "approved": "{label} approved by {who}",
         "skipped": "{label} skipped by {who}",
         "message": "message {n}: {channel} to {to} – {subject} ({status})",
+        "penalty_invoice": (
+            "penalty invoice {number} issued: {total} (interest {interest}, "
+            "indemnities {indemnity})"
+        ),
+        "penalty_waived": "penalty invoice {number} waived by {who}: {reason}",
+        "case_opened": "legal case no. {pk} opened ({route})",
+        "stage": "case no. {pk}: {stage}{note}",
+        "notice": "formal notice of case no. {pk}: {total} to pay by {deadline}",
     },
 }
 
@@ -315,6 +345,109 @@ def _dunning(customer: Customer, lang: str) -> list[Entry]:
     return entries
 
 
+def _label(label: Any, lang: str) -> str:
+    """A translated label in the file's language (not the request's)."""
+    with translation.override(lang):
+        return str(label)
+
+
+def _legal(customer: Customer, lang: str) -> tuple[list[Entry], dict[str, bytes]]:
+    """Penalty invoices (with their PDF, Factur-X included), legal cases and their stages,
+    formal notices (with their PDF and signed acknowledgment)."""
+    entries: list[Entry] = []
+    files: dict[str, bytes] = {}
+    penalties = PenaltyInvoice.objects.filter(customer=customer).select_related("waived_by")
+    for pi in penalties.order_by("issued_on", "id"):
+        name = f"penalty-invoices/{pi.number}.pdf"
+        if pi.pdf is not None:
+            files[name] = bytes(pi.pdf)
+        entries.append(
+            Entry(
+                _stamp(pi.created_at),
+                "penalty_invoice",
+                _say(
+                    lang,
+                    "penalty_invoice",
+                    number=pi.number,
+                    total=_money(pi.total_minor, pi.currency, lang),
+                    interest=_money(pi.interest_minor, pi.currency, lang),
+                    indemnity=_money(pi.indemnity_minor, pi.currency, lang),
+                ),
+                pi.number,
+                files=[name] if name in files else [],
+            )
+        )
+        if pi.status == PenaltyStatus.WAIVED and pi.waived_at is not None:
+            who = pi.waived_by.get_username() if pi.waived_by else "?"
+            entries.append(
+                Entry(
+                    _stamp(pi.waived_at),
+                    "penalty_waived",
+                    _say(
+                        lang,
+                        "penalty_waived",
+                        number=pi.number,
+                        who=who,
+                        reason=pi.waived_reason,
+                    ),
+                    pi.number,
+                )
+            )
+    cases = LegalCase.objects.filter(customer=customer).prefetch_related("events", "notices")
+    for case in cases.order_by("opened_on", "id"):
+        route = _label(ROUTE_LABELS[lc.Route(case.route)], lang)
+        entries.append(
+            Entry(
+                case.opened_on.isoformat(),
+                "legal_case",
+                _say(lang, "case_opened", pk=case.pk, route=route),
+                str(case.pk),
+            )
+        )
+        for event in case.events.all():
+            note = f" ({event.note})" if event.note else ""
+            entries.append(
+                Entry(
+                    event.on.isoformat(),
+                    "legal_stage",
+                    _say(
+                        lang,
+                        "stage",
+                        pk=case.pk,
+                        stage=_label(STAGE_LABELS[lc.Stage(event.stage)], lang),
+                        note=note,
+                    ),
+                    str(case.pk),
+                )
+            )
+        for notice in case.notices.all():
+            names = []
+            stem = f"notices/{notice.sent_on.isoformat()}-{notice.pk}"
+            if notice.pdf is not None:
+                files[f"{stem}-mise-en-demeure.pdf"] = bytes(notice.pdf)
+                names.append(f"{stem}-mise-en-demeure.pdf")
+            if notice.receipt is not None:
+                receipt = notice.receipt_name or "accuse-de-reception"
+                files[f"{stem}-{receipt}"] = bytes(notice.receipt)
+                names.append(f"{stem}-{receipt}")
+            entries.append(
+                Entry(
+                    notice.sent_on.isoformat(),
+                    "formal_notice",
+                    _say(
+                        lang,
+                        "notice",
+                        pk=case.pk,
+                        total=_money(notice.total_minor, case.currency, lang),
+                        deadline=_day(notice.deadline, lang),
+                    ),
+                    str(case.pk),
+                    files=names,
+                )
+            )
+    return entries, files
+
+
 def _messages(customer: Customer, lang: str) -> tuple[list[Entry], dict[str, bytes], list[int]]:
     entries: list[Entry] = []
     files: dict[str, bytes] = {}
@@ -408,8 +541,11 @@ def export_evidence(customer: Customer, *, today: date | None = None) -> Evidenc
     ledger_entries, ledger_rows, files = _ledger(customer, lang)
     message_entries, message_files, tampered = _messages(customer, lang)
     files.update(message_files)
+    legal_entries, legal_files = _legal(customer, lang)
+    files.update(legal_files)
     entries = sorted(
-        ledger_entries + _dunning(customer, lang) + message_entries, key=lambda e: (e.at[:10], e.at)
+        ledger_entries + _dunning(customer, lang) + legal_entries + message_entries,
+        key=lambda e: (e.at[:10], e.at),
     )
     buffer = io.StringIO()
     csv.writer(buffer).writerows(ledger_rows)

@@ -39,7 +39,8 @@ from relance.core.errors import BadInput
 from relance.customers.models import Contact, Customer
 from relance.domain import dunning as dd
 from relance.domain.money import CurrencyError, exponent
-from relance.dunning.messages import render
+from relance.dunning.legal_steps import document_for
+from relance.dunning.messages import carries_legal_document, render
 from relance.dunning.models import (
     LABELS,
     Action,
@@ -317,13 +318,23 @@ def preview_manual(
 
 
 def preview(action: Action, as_of: date) -> Outbound:
-    """`action` rendered exactly as the worker renders it (raises messages.Unsendable)."""
+    """`action` rendered exactly as the worker renders it (raises messages.Unsendable).
+
+    A legal step's document (penalty invoice, formal notice) is issued as the worker would,
+    in a transaction that is rolled back: the preview shows it, nothing is kept (a document
+    its message already carried is shown as it is)."""
     fresh = (
         Action.objects.select_related("customer", "creditor", "customer__assigned_collector")
         .prefetch_related("items", "customer__contacts")
         .get(pk=action.pk)
     )
-    return render(fresh, as_of)
+    if not carries_legal_document(fresh):
+        return render(fresh, as_of)
+    with transaction.atomic():
+        try:
+            return render(fresh, as_of, document=document_for(fresh, as_of))
+        finally:
+            transaction.set_rollback(True)
 
 
 def step_channels(action: Action) -> tuple[str, ...]:

@@ -6,12 +6,19 @@ then accounts payable, then anyone else. No usable recipient is a `NoRecipient`
 refusal (the action is cancelled with that reason, never sent somewhere else).
 
 Texts are Django templates in dunning/templates/dunning/messages/<language>/: one per
-tone (courteous, firm, formal), the formal notice, the call script and the internal
-task; they share the invoice lines, the penalties statement and the signature.
+tone (courteous, firm, formal), the formal notice, the penalty invoice, the call script and
+the internal task; they share the invoice lines, the penalties statement and the signature.
+
+The legal steps carry a document issued when the message is sent
+(relance.dunning.legal_steps): `render(..., document=...)` is given the penalty invoice or
+the formal notice and attaches its PDF. A formal notice by letter is the notice itself (its
+PDF and its text); a penalty invoice by letter is a covering letter followed by the penalty
+invoice's pages; by email the PDF (with its Factur-X XML for a penalty invoice) comes first.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -21,6 +28,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from django.template.loader import render_to_string
+from pypdf import PdfReader, PdfWriter
 
 from relance.channels.base import Attachment, Outbound
 from relance.channels.letter.payment import PaymentDetails, payment_details, qr_svg
@@ -34,6 +42,7 @@ from relance.domain.wording import lint
 from relance.dunning.documents import Statement, build_statement
 from relance.dunning.models import INVOICE_KIND, LABELS, STATEMENT_KIND, Action
 from relance.ledger.models import Invoice
+from relance.legal.models import FormalNotice, PenaltyInvoice
 
 LANGUAGES = ("fr", "en")
 _BLANK_RUNS = re.compile(r"\n\s*\n(\s*\n)+")
@@ -45,6 +54,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         dd.Tone.FIRM: "Relance : factures impayées – {creditor}",
         dd.Tone.FORMAL: "Dernière relance avant suites – {creditor}",
         dd.StepKind.FORMAL_NOTICE: "Mise en demeure – {creditor}",
+        dd.StepKind.PENALTY_INVOICE: "Facture de pénalités de retard {document} – {creditor}",
         "call": "Appel à passer : {customer}",
         "task": "Décision à prendre : {customer}",
         "invoice": "Facture {number} – {creditor}",
@@ -56,6 +66,7 @@ SUBJECTS: dict[str, dict[str, str]] = {
         dd.Tone.FIRM: "Reminder: unpaid invoices – {creditor}",
         dd.Tone.FORMAL: "Final reminder – {creditor}",
         dd.StepKind.FORMAL_NOTICE: "Formal notice – {creditor}",
+        dd.StepKind.PENALTY_INVOICE: "Late-payment penalty invoice {document} – {creditor}",
         "call": "Call to make: {customer}",
         "task": "Decision to take: {customer}",
         "invoice": "Invoice {number} – {creditor}",
@@ -66,6 +77,20 @@ SUBJECTS: dict[str, dict[str, str]] = {
 
 class Unsendable(Exception):
     """This action cannot be sent as it is (the reason is the message)."""
+
+
+#: Step kinds whose message carries a legal document issued when it is sent, and the
+#: channels that carry it (an SMS, a call or a task of such a step is rendered as usual).
+LEGAL_KINDS = frozenset({dd.StepKind.PENALTY_INVOICE, dd.StepKind.FORMAL_NOTICE})
+DOCUMENT_CHANNELS = frozenset({dd.Channel.EMAIL, dd.Channel.LETTER, dd.Channel.REGISTERED_LETTER})
+
+
+def carries_legal_document(action: Action) -> bool:
+    """Whether sending `action` issues (or carries) a penalty invoice or a formal notice."""
+    return action.kind in LEGAL_KINDS and action.channel in DOCUMENT_CHANNELS
+
+
+LegalDocument = PenaltyInvoice | FormalNotice
 
 
 class NoRecipient(Unsendable):
@@ -168,11 +193,23 @@ def _penalty_rate(creditor: Creditor, lang: str) -> str:
     return "the ECB refinancing rate plus 10 percentage points"
 
 
-def render(action: Action, as_of: date, invoices: dict[int, Invoice] | None = None) -> Outbound:
+def render(
+    action: Action,
+    as_of: date,
+    invoices: dict[int, Invoice] | None = None,
+    document: LegalDocument | None = None,
+) -> Outbound:
     """The message of `action` (raises NoRecipient when it cannot be addressed).
 
     `invoices` (by id) may hold the action's invoices, read beforehand for a whole batch.
+    `document`: the penalty invoice or formal notice of a legal step, required when the
+    action carries one (relance.dunning.legal_steps.document_for issues or finds it).
     """
+    if carries_legal_document(action) and document is None:
+        raise ValueError(
+            f"action {action.pk} ({action.kind}) carries a legal document: render it with "
+            "relance.dunning.legal_steps.document_for(action, as_of)"
+        )
     customer = action.customer
     creditor = action.creditor
     lang = customer.language if customer.language in LANGUAGES else "fr"
@@ -258,23 +295,33 @@ def render(action: Action, as_of: date, invoices: dict[int, Invoice] | None = No
             terms_days=(invoice.due_date - invoice.issue_date).days,
         )
         template, subject_key = "invoice", "invoice"
+    elif isinstance(document, PenaltyInvoice):
+        context.update(_penalty_context(document, lang))
+        template, subject_key = "penalty_invoice", dd.StepKind.PENALTY_INVOICE
+    elif isinstance(document, FormalNotice):
+        context.update(_notice_context(action, document, lang))
+        template, subject_key = "formal_notice", dd.StepKind.FORMAL_NOTICE
     elif action.channel == dd.Channel.CALL:
         template, subject_key = "call_script", "call"
     elif action.channel in (dd.Channel.TASK, dd.Channel.MEETING):
         template, subject_key = "task", "task"
-    elif action.kind == dd.StepKind.FORMAL_NOTICE:
-        template, subject_key = "formal_notice", dd.StepKind.FORMAL_NOTICE
     else:
+        # (an SMS of a legal step too: its text is the short reminder below)
         template = action.tone
         courteous = action.tone == dd.Tone.COURTEOUS
         subject_key = "before_due" if before_due and courteous else action.tone
-    text = render_to_string(f"dunning/messages/{lang}/{template}.txt", context)
-    body = _with_note(_BLANK_RUNS.sub("\n\n", text).strip() + "\n", action.note)
+    if isinstance(document, FormalNotice) and action.channel in LETTER_CHANNELS:
+        # The letter is the notice itself: its text as recorded, its PDF as attached.
+        body = document.text.strip() + "\n"
+    else:
+        text = render_to_string(f"dunning/messages/{lang}/{template}.txt", context)
+        body = _with_note(_BLANK_RUNS.sub("\n\n", text).strip() + "\n", action.note)
     subject = SUBJECTS[lang][subject_key].format(
         creditor=creditor.trade_name or creditor.legal_name,
         customer=customer.legal_name,
         today=context["today"],
         number=lines[0]["number"] if lines else "",
+        document=document.number if isinstance(document, PenaltyInvoice) else "",
     )
     # Everything the debtor reads or hears is checked; internal tasks name the options freely.
     debtor_facing = action.channel in dd.DEBTOR_CHANNELS
@@ -293,6 +340,10 @@ def render(action: Action, as_of: date, invoices: dict[int, Invoice] | None = No
     elif invoice_pdf:
         name = f"{lines[0]['number']}.pdf"
         attachments = (Attachment(name, invoice_pdf, "application/pdf"),)
+    elif document is not None:
+        attachments = (
+            _document_attachment(action, document, lang, to, subject, body, lines, context),
+        )
     elif action.channel in LETTER_CHANNELS:
         pdf = render_pdf(_letter(action, lang, to, subject, body, lines, context))
         attachments = (Attachment(f"{action.idempotency_key}.pdf", pdf, "application/pdf"),)
@@ -316,6 +367,78 @@ def render(action: Action, as_of: date, invoices: dict[int, Invoice] | None = No
 
 
 LETTER_CHANNELS = frozenset({dd.Channel.LETTER, dd.Channel.REGISTERED_LETTER})
+
+
+def document_pdf(document: LegalDocument) -> tuple[str, bytes]:
+    """The file name and the stored PDF of a penalty invoice or a formal notice."""
+    if isinstance(document, PenaltyInvoice):
+        return f"{document.number}.pdf", bytes(document.pdf or b"")
+    return f"mise-en-demeure-{document.sent_on.isoformat()}.pdf", bytes(document.pdf or b"")
+
+
+def _document_attachment(
+    action: Action,
+    document: LegalDocument,
+    lang: str,
+    to: Recipient,
+    subject: str,
+    body: str,
+    lines: list[dict[str, Any]],
+    context: dict[str, Any],
+) -> Attachment:
+    """The PDF a legal step's message carries (see the module docstring)."""
+    name, pdf = document_pdf(document)
+    if not pdf.startswith(b"%PDF"):
+        raise Unsendable(f"the PDF of {name} is missing")
+    if isinstance(document, PenaltyInvoice) and action.channel in LETTER_CHANNELS:
+        cover = render_pdf(_letter(action, lang, to, subject, body, lines, context))
+        pdf = _concatenated(cover, pdf)
+    return Attachment(name, pdf, "application/pdf")
+
+
+def _concatenated(*pdfs: bytes) -> bytes:
+    writer = PdfWriter()
+    for content in pdfs:
+        writer.append(PdfReader(io.BytesIO(content)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _penalty_context(pi: PenaltyInvoice, lang: str) -> dict[str, Any]:
+    lines = list(pi.lines.select_related("invoice").order_by("id"))
+    return {
+        "penalty": {
+            "number": pi.number,
+            "issued": _day(pi.issued_on, lang),
+            "interest": _money(pi.interest_minor, pi.currency, lang),
+            "indemnity": _money(pi.indemnity_minor, pi.currency, lang),
+            "has_indemnity": pi.indemnity_minor > 0,
+            "total": _money(pi.total_minor, pi.currency, lang),
+            "invoices": ", ".join(line.invoice.number for line in lines),
+        }
+    }
+
+
+def _notice_context(action: Action, notice: FormalNotice, lang: str) -> dict[str, Any]:
+    registered = action.channel == dd.Channel.REGISTERED_LETTER or (
+        action.run_id is not None
+        and Action.objects.filter(
+            run_id=action.run_id,
+            customer_id=action.customer_id,
+            currency=action.currency,
+            channel=dd.Channel.REGISTERED_LETTER,
+        ).exists()
+    )
+    return {
+        "notice": {
+            "sent_on": _day(notice.sent_on, lang),
+            "deadline": _day(notice.deadline, lang),
+            "period_days": notice.period_days,
+            "total": _money(notice.total_minor, action.currency, lang),
+            "registered": registered,
+        }
+    }
 
 
 def _letter(

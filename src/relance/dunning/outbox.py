@@ -8,8 +8,10 @@ worker then, for one action at a time:
    over; in the same transaction it re-checks the action — invoices paid or credited
    since the plan, paused, cancelled — and cancels it with the reason if nothing is
    left to ask for; it applies the contact rules (relance.domain.contact_rules) and
-   postpones the action, with the reason, when it may not go out yet; it renders the
-   message and records the attempt as `started`;
+   postpones the action, with the reason, when it may not go out yet; it issues the
+   penalty invoice or formal notice of a legal step (relance.dunning.legal_steps: once per
+   message, whatever the retries), renders the message and records the attempt as
+   `started`;
 2. sends it through the channel's backend with the action's idempotency key;
 3. records the outcome in a second transaction: `sent` (with the archived copy),
    a transient failure (back to `planned`, next attempt after a growing delay, `failed`
@@ -40,7 +42,8 @@ from relance.channels.registered import record_submission
 from relance.channels.registry import backend_for
 from relance.channels.rules import rules_for
 from relance.domain.contact_rules import ALLOW, Verdict, check
-from relance.dunning.messages import Unsendable, render
+from relance.dunning.legal_steps import document_for, lock_customers
+from relance.dunning.messages import Unsendable, carries_legal_document, render
 from relance.dunning.models import (
     DOCUMENT_KINDS,
     Action,
@@ -209,6 +212,9 @@ def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[
         verdicts = _contact_verdicts(actions, now)
         invoices = Invoice.objects.in_bulk({line.invoice_id for a in actions for line in a.lines()})
         identities = {c: identity_of(c) for c in {a.creditor_id for a in actions}}
+        # Penalty invoices and formal notices are issued below: their customers first, in
+        # id order (relance.dunning.legal_steps).
+        lock_customers(a for a in actions if not reasons[a.pk])
         claimed: list[_Claimed] = []
         for action in actions:
             number = action.attempts
@@ -229,12 +235,23 @@ def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[
                 outcomes.append(Outcome(action.pk, "postponed", reason))
                 continue
             try:
-                message = finish_email(
-                    action,
-                    render(action, today, invoices=invoices),
-                    identity=identities[action.creditor_id],
-                    invoices=invoices,
-                )
+                if carries_legal_document(action):
+                    # A savepoint: a message that cannot go leaves no document behind.
+                    with transaction.atomic():
+                        document = document_for(action, today)
+                        message = finish_email(
+                            action,
+                            render(action, today, invoices=invoices, document=document),
+                            identity=identities[action.creditor_id],
+                            invoices=invoices,
+                        )
+                else:
+                    message = finish_email(
+                        action,
+                        render(action, today, invoices=invoices),
+                        identity=identities[action.creditor_id],
+                        invoices=invoices,
+                    )
             except Unsendable as exc:
                 outcomes.append(_cancel(action, number, now, str(exc)))
                 continue

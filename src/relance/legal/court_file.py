@@ -181,16 +181,22 @@ def court_file(case: LegalCase, as_of: date) -> CourtFile:
         inv = line.invoice
         add(f"Facture n° {inv.number} du {_d(inv.issue_date)}", inv.issue_date, _invoice_pdf(inv))
     add("Conditions de paiement du créancier", None, _terms_pdf(case))
+    notices = list(FormalNotice.objects.filter(case=case))
+    # a notice the dunning worker sent is archived with the message that carried it: listed
+    # once, as the notice, below
+    notice_pdfs = {bytes(n.pdf) for n in notices if n.pdf is not None}
     letters = Correspondence.objects.filter(customer=case.customer).order_by("sent_at", "pk")
     for letter in letters:
         day = letter.sent_at.date()
-        add(
-            f"Relance ({letter.channel}) du {_d(day)} : {letter.subject or '—'}",
-            day,
-            attachment if _is_pdf(attachment := _bytes(letter.attachment)) else None,
-        )
+        attachment = _bytes(letter.attachment)
+        if attachment is None or attachment not in notice_pdfs:
+            add(
+                f"Relance ({letter.channel}) du {_d(day)} : {letter.subject or '—'}",
+                day,
+                attachment if _is_pdf(attachment) else None,
+            )
         result.chronology.append((day, f"relance {letter.channel} : {letter.subject}"))
-    for notice in FormalNotice.objects.filter(case=case):
+    for notice in notices:
         add(f"Mise en demeure du {_d(notice.sent_on)}", notice.sent_on, _bytes(notice.pdf))
         receipt = _bytes(notice.receipt)
         if receipt is not None:

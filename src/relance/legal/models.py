@@ -14,6 +14,7 @@ ROUTE_LABELS = {
     Route.SMALL_CLAIMS: _("small-claims recovery (≤ 5,000 €)"),
     Route.AGENCY: _("collection agency"),
     Route.LAWYER: _("lawyer"),
+    Route.UNDECIDED: _("not chosen yet (formal notice sent)"),
 }
 STAGE_LABELS = {
     Stage.NOTICE_SENT: _("formal notice sent"),
@@ -206,6 +207,9 @@ class PenaltyInvoice(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     pdf = models.BinaryField(null=True, blank=True)
+    #: the dunning message that issued it (relance.dunning.legal_steps.message_key): one
+    #: penalty invoice per message, whatever its channels, retries and takeovers
+    dunning_key = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -220,6 +224,11 @@ class PenaltyInvoice(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(total_minor__gt=0), name="penalty_invoice_total_positive"
+            ),
+            models.UniqueConstraint(
+                fields=["dunning_key"],
+                condition=~models.Q(dunning_key=""),
+                name="penalty_invoice_dunning_key_unique",
             ),
         ]
 
@@ -261,8 +270,13 @@ class FormalNotice(models.Model):
     total_minor = models.BigIntegerField(_("amount demanded"))
     signatory = models.CharField(_("signed by"), max_length=200)
     pdf = models.BinaryField(null=True, blank=True)
+    #: the letter's text, paragraph by paragraph as in the PDF (the body of the message that
+    #: carried it when the dunning worker sent it)
+    text = models.TextField(blank=True)
     receipt_name = models.CharField(max_length=200, blank=True)
     receipt = models.BinaryField(null=True, blank=True)
+    #: the dunning message that sent it (relance.dunning.legal_steps.message_key), if any
+    dunning_key = models.CharField(max_length=120, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -270,6 +284,13 @@ class FormalNotice(models.Model):
 
     class Meta:
         ordering = ["sent_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dunning_key"],
+                condition=~models.Q(dunning_key=""),
+                name="formal_notice_dunning_key_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.sent_on} → {self.deadline}"

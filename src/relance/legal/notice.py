@@ -45,8 +45,16 @@ def _rates(line_invoice: Any, on: date) -> str:
 
 
 def notice_letter(
-    case: LegalCase, sent_on: date, period_days: int, signatory: str, breakdown: Breakdown
+    case: LegalCase,
+    sent_on: date,
+    period_days: int,
+    signatory: str,
+    breakdown: Breakdown,
+    address: list[str] | None = None,
+    note: str = "",
 ) -> Letter:
+    """The letter; `address`: the address block (default: the customer's name and office);
+    `note`: a person's words, after the opening paragraph."""
     creditor = case.customer.creditor
     customer = case.customer
     consumer = customer.kind == CustomerKind.B2C
@@ -60,6 +68,8 @@ def notice_letter(
         "Madame, Monsieur, malgré nos relances, les factures ci-dessous restent impayées à "
         "leur échéance.",
     ]
+    if note.strip():
+        paragraphs.append(note.strip())
     for line in breakdown.lines:
         inv = line.invoice
         paid = inv.total - line.principal
@@ -70,13 +80,23 @@ def notice_letter(
             f"dû : {_fmt(line.principal)} ; pénalités de retard"
             + (f" au taux de {rate}" if rate else "")
             + f" : {_fmt(line.interest)}"
-            + (f" ; indemnité forfaitaire pour frais de recouvrement : {_fmt(line.indemnity)}")
+            # a consumer owes no recovery indemnity (D441-5 is between professionals)
+            + (
+                ""
+                if consumer
+                else f" ; indemnité forfaitaire pour frais de recouvrement : {_fmt(line.indemnity)}"
+            )
             + "."
         )
     paragraphs += [
-        f"Au {_d(sent_on)}, le principal s'élève à {_fmt(breakdown.principal)}, les pénalités "
-        f"de retard à {_fmt(breakdown.interest)} et les indemnités forfaitaires à "
-        f"{_fmt(breakdown.indemnity)}, soit un total de {_fmt(breakdown.total)}.",
+        (
+            f"Au {_d(sent_on)}, le principal s'élève à {_fmt(breakdown.principal)} et les "
+            f"intérêts à {_fmt(breakdown.interest)}, soit un total de {_fmt(breakdown.total)}."
+            if consumer
+            else f"Au {_d(sent_on)}, le principal s'élève à {_fmt(breakdown.principal)}, les "
+            f"pénalités de retard à {_fmt(breakdown.interest)} et les indemnités forfaitaires à "
+            f"{_fmt(breakdown.indemnity)}, soit un total de {_fmt(breakdown.total)}."
+        ),
         f"Par la présente, nous vous mettons en demeure de nous régler la somme de "
         f"{_fmt(breakdown.total)} dans un délai de {period_days} jours à compter de la "
         f"présente, soit au plus tard le {_d(deadline)}"
@@ -108,7 +128,7 @@ def notice_letter(
     return Letter(
         lang="fr",
         sender=Sender(creditor.legal_name, _address(creditor)),
-        address=[customer.legal_name, *_address(customer)],
+        address=address or [customer.legal_name, *_address(customer)],
         place_date=f"{creditor.city + ', ' if creditor.city else ''}le {_d(sent_on)}",
         subject=f"Mise en demeure de payer — {_fmt(breakdown.total)}",
         paragraphs=paragraphs,
@@ -125,9 +145,22 @@ def notice_letter(
 
 @transaction.atomic
 def record_notice(
-    case: LegalCase, sent_on: date, period_days: int, signatory: str, *, user: Any = None
+    case: LegalCase,
+    sent_on: date,
+    period_days: int,
+    signatory: str,
+    *,
+    user: Any = None,
+    address: list[str] | None = None,
+    note: str = "",
+    dunning_key: str = "",
 ) -> FormalNotice:
-    """Render and store the formal notice, add the `notice_sent` stage, set the deadline."""
+    """Render and store the formal notice, add the `notice_sent` stage, set the deadline.
+
+    `address`: the letter's address block (default: the customer's name and office);
+    `note`: a paragraph of a person's own after the opening one;
+    `dunning_key`: the dunning message sending it (relance.dunning.legal_steps), if any.
+    """
     if period_days not in PERIODS:
         raise BadInput(f"period: {period_days} days; the notice gives 8 or 15 days to pay")
     if not signatory.strip():
@@ -138,7 +171,8 @@ def record_notice(
     if not breakdown.lines:
         raise BadInput(f"nothing is overdue for this customer on {sent_on}")
     deadline = sent_on + timedelta(days=period_days)
-    pdf = render_pdf(notice_letter(case, sent_on, period_days, signatory.strip(), breakdown))
+    letter = notice_letter(case, sent_on, period_days, signatory.strip(), breakdown, address, note)
+    pdf = render_pdf(letter)
     record_event(
         case,
         Stage.NOTICE_SENT.value,
@@ -158,6 +192,8 @@ def record_notice(
         total_minor=breakdown.total.minor,
         signatory=signatory.strip()[:200],
         pdf=pdf,
+        text="\n\n".join(letter.paragraphs),
+        dunning_key=dunning_key,
         created_by=user,
     )
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from relance.channels.letter.pdf import Letter, Row, Sender, render_pdf
 from relance.core.errors import BadInput
-from relance.customers.models import Customer
+from relance.customers.models import Customer, CustomerKind
 from relance.domain.money import Money, sum_money
 from relance.domain.penalties import Segment
 from relance.ledger.models import Invoice, InvoiceStatus
@@ -105,14 +105,19 @@ def _billed(invoice: Invoice) -> tuple[date | None, bool]:
     return until, rows.filter(indemnity_minor__gt=0).exists()
 
 
-def draft_lines(customer: Customer, as_of: date) -> list[Draft]:
-    """What a penalty invoice for `customer` at `as_of` would list (nothing already billed)."""
+def draft_lines(customer: Customer, as_of: date, currency: str | None = None) -> list[Draft]:
+    """What a penalty invoice for `customer` at `as_of` would list (nothing already billed);
+    only the invoices in `currency` when it is given."""
     book = rate_book()
     notice = notice_date_for(customer, as_of)
     drafts = []
+    invoices = Invoice.objects.filter(
+        customer=customer, status=InvoiceStatus.ISSUED, due_date__lt=as_of
+    )
+    if currency is not None:
+        invoices = invoices.filter(currency=currency)
     invoices = (
-        Invoice.objects.filter(customer=customer, status=InvoiceStatus.ISSUED, due_date__lt=as_of)
-        .select_related("creditor", "customer")
+        invoices.select_related("creditor", "customer")
         .prefetch_related("allocations")
         .order_by("due_date", "number")
     )
@@ -153,14 +158,26 @@ def _next_number(creditor_id: int, year: int) -> str:
 
 
 @transaction.atomic
-def issue_penalty_invoice(customer: Customer, as_of: date, *, user: Any = None) -> PenaltyInvoice:
-    """Bill what is not yet billed for `customer` at `as_of`; refused when there is nothing."""
+def issue_penalty_invoice(
+    customer: Customer,
+    as_of: date,
+    *,
+    user: Any = None,
+    currency: str | None = None,
+    dunning_key: str = "",
+) -> PenaltyInvoice:
+    """Bill what is not yet billed for `customer` at `as_of`; refused when there is nothing.
+
+    `currency`: bill only the invoices in that currency (a dunning message is per currency).
+    `dunning_key`: the dunning message issuing it (unique: see relance.dunning.legal_steps).
+    """
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    drafts = draft_lines(customer, as_of)
+    drafts = draft_lines(customer, as_of, currency)
     currencies = {d.invoice.currency for d in drafts}
     if not drafts:
         raise BadInput(
             f"customer {customer.legal_name}: no late-payment penalty left to bill at {as_of}"
+            + (f" in {currency}" if currency else "")
         )
     if len(currencies) > 1:
         raise BadInput(
@@ -181,6 +198,7 @@ def issue_penalty_invoice(customer: Customer, as_of: date, *, user: Any = None) 
         interest_minor=interest.minor,
         indemnity_minor=indemnity.minor,
         total_minor=(interest + indemnity).minor,
+        dunning_key=dunning_key,
         created_by=user,
     )
     for d in drafts:
@@ -260,12 +278,20 @@ def letter_of(pi: PenaltyInvoice) -> Letter:
     creditor = pi.creditor
     customer = pi.customer
     lines = list(pi.lines.select_related("invoice"))
+    consumer = customer.kind == CustomerKind.B2C
+    basis = (
+        # a consumer owes interest at the legal rate from the formal notice, and no indemnity
+        "Intérêts au taux légal courus depuis la mise en demeure (C. civ. 1231-6 et 1344-1) "
+        "dus sur les factures suivantes, payées ou non, réglées après leur échéance."
+        if consumer
+        else "Intérêts de retard (C. com. L441-10) et indemnités forfaitaires pour frais de "
+        "recouvrement (D441-5) dus sur les factures suivantes, payées ou non, réglées après "
+        "leur échéance."
+    )
     paragraphs = [
         f"Facture de pénalités n° {pi.number} du {_d(pi.issued_on)}.",
         f"Émetteur : {_identity(creditor)}. Client : {_identity(customer)}.",
-        "Intérêts de retard (C. com. L441-10) et indemnités forfaitaires pour frais de "
-        "recouvrement (D441-5) dus sur les factures suivantes, payées ou non, réglées après "
-        "leur échéance. Les factures d'origine ne sont pas modifiées.",
+        basis + " Les factures d'origine ne sont pas modifiées.",
     ]
     for line in lines:
         inv = line.invoice
@@ -279,15 +305,25 @@ def letter_of(pi: PenaltyInvoice) -> Letter:
             f"Facture {inv.number} du {_d(inv.issue_date)}, échéance {_d(inv.due_date)}, "
             f"montant {_fmt(inv.total)} : "
             + (f"{line.days} jours de retard ({detail}) ; " if line.segments else "")
-            + f"intérêts {_fmt(Money.from_minor(line.interest_minor, pi.currency))}, "
-            f"indemnité forfaitaire {_fmt(Money.from_minor(line.indemnity_minor, pi.currency))}"
+            + f"intérêts {_fmt(Money.from_minor(line.interest_minor, pi.currency))}"
+            + (
+                ""
+                if consumer
+                else ", indemnité forfaitaire "
+                f"{_fmt(Money.from_minor(line.indemnity_minor, pi.currency))}"
+            )
             + (f" (taux : {line.basis})" if line.basis else "")
             + "."
         )
     paragraphs += [
         f"Total des intérêts : {_fmt(Money.from_minor(pi.interest_minor, pi.currency))}. "
-        f"Total des indemnités : {_fmt(Money.from_minor(pi.indemnity_minor, pi.currency))}. "
-        f"Montant dû : {_fmt(Money.from_minor(pi.total_minor, pi.currency))}.",
+        + (
+            ""
+            if consumer
+            else "Total des indemnités : "
+            f"{_fmt(Money.from_minor(pi.indemnity_minor, pi.currency))}. "
+        )
+        + f"Montant dû : {_fmt(Money.from_minor(pi.total_minor, pi.currency))}.",
         f"{NO_VAT}.",
         "Paiement à réception"
         + (f", par virement sur le compte IBAN {creditor.iban}" if creditor.iban else "")

@@ -3,19 +3,26 @@
 Every stage is checked by `relance.domain.legal_case.check_event`; a refusal is a
 `BadInput` with the reason. Opening a case pauses the customer's automatic reminders (one
 `Pause` row, reason "legal case …"); closing the case ends that pause on the closing day.
+
+A formal notice sent by the dunning worker opens (`open_for_notice`) a case whose route is
+`undecided`, without a pause: the escalation decision is still to come. Opening a case for
+that customer later (`open_case`, the person's decision) gives that same case its route and
+starts the pause. `next_deadlines` lists the next deadline of every open case (a worklist).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
 
 from relance.core.errors import BadInput
+from relance.creditors.models import Creditor
 from relance.customers.models import Customer, CustomerKind
 from relance.domain import legal_case as lc
 from relance.domain.limitation import TimeBarred, refuse_if_time_barred
@@ -89,13 +96,43 @@ def open_case(
             f"route: the small-claims procedure is for claims up to "
             f"{lc.SMALL_CLAIMS_LIMIT} EUR in principal and interest (this one: {amount})"
         )
+    if chosen is lc.Route.UNDECIDED:
+        raise BadInput(
+            f"route: choose one of {', '.join(r.value for r in lc.CHOSEN_ROUTES)} "
+            "('undecided' is for cases opened by a formal notice)"
+        )
     if notice_deadline is not None and notice_deadline < opened_on:
         raise BadInput("notice_deadline: before the case was opened")
-    if LegalCase.objects.filter(customer=customer, closed_on__isnull=True).exists():
-        raise BadInput("this customer already has an open legal case: close it first")
     court = lc.competent_court(
         customer.kind != CustomerKind.B2C, customer.postal_code, customer.city
     )
+    current = (
+        LegalCase.objects.select_for_update()
+        .filter(customer=customer, closed_on__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if current is not None and current.route != lc.Route.UNDECIDED:
+        raise BadInput("this customer already has an open legal case: close it first")
+    if current is not None:
+        # The escalation decision on a case opened by a formal notice: the same case (its
+        # notice and stages kept) gets its route, and dunning pauses from now on.
+        if opened_on < current.opened_on:
+            raise BadInput(
+                f"opened_on: before the case was opened by the formal notice "
+                f"({current.opened_on.isoformat()})"
+            )
+        current.route = chosen.value
+        current.claim_minor = claim
+        current.court_kind = court.kind if chosen is lc.Route.PAYMENT_ORDER else ""
+        current.court_place = court.place if chosen is lc.Route.PAYMENT_ORDER else ""
+        if notice_deadline is not None:
+            current.notice_deadline = notice_deadline
+        current.handler = handler or current.handler
+        current.reference = reference or current.reference
+        current.save()
+        _pause_for(current, chosen, user)
+        return current
     case = LegalCase.objects.create(
         creditor_id=customer.creditor_id,
         customer=customer,
@@ -110,14 +147,51 @@ def open_case(
         reference=reference,
         opened_by=user,
     )
+    _pause_for(case, chosen, user)
+    return case
+
+
+def _pause_for(case: LegalCase, route: lc.Route, user: Any) -> None:
     case.pause = Pause.objects.create(
-        creditor_id=customer.creditor_id,
-        customer=customer,
-        reason=f"legal case #{case.pk}: {ROUTE_LABELS[chosen]}"[:200],
+        creditor_id=case.creditor_id,
+        customer_id=case.customer_id,
+        reason=f"legal case #{case.pk}: {ROUTE_LABELS[route]}"[:200],
         created_by=user,
     )
     case.save(update_fields=["pause"])
-    return case
+
+
+@transaction.atomic
+def open_for_notice(customer: Customer, on: date, currency: str, *, user: Any = None) -> LegalCase:
+    """The case a formal notice sent on `on` is recorded on: the customer's open case, else
+    a new one of route `undecided` claiming what is overdue and not time-barred in
+    `currency`, without any pause (see the module docstring). BadInput when nothing can be
+    claimed, or when the open case is in another currency."""
+    current = (
+        LegalCase.objects.select_for_update()
+        .filter(customer=customer, closed_on__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if current is not None:
+        if current.currency != currency:
+            raise BadInput(
+                f"the customer's open legal case #{current.pk} is in {current.currency}, "
+                f"not {currency}"
+            )
+        return current
+    fine, barred = claimable(customer, on, currency)
+    if not fine:
+        raise BadInput("; ".join(barred) or f"nothing is overdue in {currency} on {on}")
+    return LegalCase.objects.create(
+        creditor_id=customer.creditor_id,
+        customer=customer,
+        route=lc.Route.UNDECIDED.value,
+        opened_on=on,
+        currency=currency,
+        claim_minor=sum(i.open_minor for i in fine),
+        opened_by=user,
+    )
 
 
 def history(case: LegalCase) -> list[lc.Event]:
@@ -196,3 +270,106 @@ def case_lines(cases: QuerySet[LegalCase]) -> list[CaseLine]:
         lines.append(CaseLine(case, deadline, sum(e.cost_minor for e in events)))
     lines.sort(key=lambda x: (x.deadline is None, x.deadline.due if x.deadline else date.max))
     return lines
+
+
+@dataclass(frozen=True)
+class NextDeadline:
+    """The next deadline of one open legal case, for a worklist."""
+
+    due: date
+    what: str  # a stable code: notice_deadline, serve_order, opposition_deadline, …
+    en: str
+    fr: str
+    case_id: int
+    customer_id: int
+    customer_name: str
+    route: str
+    #: what is at stake: the customer's overdue invoices still open at the date, in the
+    #: case's currency (what the case can still recover), and the amount claimed at opening
+    at_stake: Money
+    claim: Money
+
+    def message(self, lang: str) -> str:
+        return self.fr if lang.startswith("fr") else self.en
+
+    def overdue(self, as_of: date) -> bool:
+        return self.due < as_of
+
+
+def next_deadlines(
+    creditor: Creditor | int,
+    as_of: date,
+    customer_ids: Iterable[int] | QuerySet[Any, Any] | None = None,
+) -> list[NextDeadline]:
+    """The next deadline of every legal case of `creditor` open at `as_of` (only the
+    customers in `customer_ids` when given: ids, or a queryset of them such as
+    `relance.accounts.access.visible_customers(membership).values("pk")`), soonest first.
+
+    Set-based: three queries whatever the number of cases (the cases, their stages recorded
+    on or before `as_of`, the overdue open amounts per customer and currency). A case with
+    nothing pending (say, handed over to an agency) has no deadline and is left out. The
+    deadline rules are those of the case page (`relance.domain.legal_case.next_deadline`).
+    """
+    creditor_id = creditor if isinstance(creditor, int) else creditor.pk
+    cases = LegalCase.objects.filter(
+        creditor_id=creditor_id, closed_on__isnull=True, opened_on__lte=as_of
+    )
+    if customer_ids is not None:
+        # a queryset (say, the customers a collector may see) stays a subquery
+        chosen = customer_ids if isinstance(customer_ids, QuerySet) else list(customer_ids)
+        cases = cases.filter(customer_id__in=chosen)
+    rows = list(
+        cases.values_list(
+            "pk",
+            "customer_id",
+            "customer__legal_name",
+            "route",
+            "currency",
+            "claim_minor",
+            "notice_deadline",
+        )
+    )
+    if not rows:
+        return []
+    events: dict[int, list[lc.Event]] = {}
+    for case_id, stage, on in (
+        LegalEvent.objects.filter(case__in=cases, on__lte=as_of)
+        .order_by()
+        .values_list("case_id", "stage", "on")
+    ):
+        events.setdefault(case_id, []).append(lc.Event(lc.Stage(stage), on))
+    at_stake = {
+        (customer_id, currency): minor
+        for customer_id, currency, minor in Invoice.objects.filter(
+            customer_id__in=cases.values("customer_id"),
+            status=InvoiceStatus.ISSUED,
+            issue_date__lte=as_of,
+            due_date__lt=as_of,
+            open_minor__gt=0,
+        )
+        .order_by()
+        .values("customer_id", "currency")
+        .annotate(open_total=Sum("open_minor"))
+        .values_list("customer_id", "currency", "open_total")
+    }
+    found = []
+    for case_id, customer_id, name, route, currency, claim_minor, notice_deadline in rows:
+        deadline = lc.next_deadline(events.get(case_id, []), notice_deadline)
+        if deadline is None:
+            continue
+        found.append(
+            NextDeadline(
+                due=deadline.due,
+                what=deadline.what,
+                en=deadline.en,
+                fr=deadline.fr,
+                case_id=case_id,
+                customer_id=customer_id,
+                customer_name=name,
+                route=route,
+                at_stake=Money.from_minor(at_stake.get((customer_id, currency), 0), currency),
+                claim=Money.from_minor(claim_minor, currency),
+            )
+        )
+    found.sort(key=lambda d: (d.due, d.case_id))
+    return found

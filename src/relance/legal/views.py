@@ -80,7 +80,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         {
             "lines": lines,
             "closed": closed,
-            "routes": [(r.value, ROUTE_LABELS[r]) for r in lc.Route],
+            "routes": [(r.value, ROUTE_LABELS[r]) for r in lc.CHOSEN_ROUTES],
             "customers": customers if membership.can_import else [],
             "lang": (get_language() or "en")[:2],
             "chosen": request.GET.get("customer", ""),
@@ -150,6 +150,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "collected": collected(case),
             "collections": list(case.collections.all()),
             "can_manage": membership.can_import and case.closed_on is None,
+            # a case opened by a formal notice: the escalation decision gives it its route
+            "undecided": case.route == lc.Route.UNDECIDED and case.closed_on is None,
+            "routes": [(r.value, ROUTE_LABELS[r]) for r in lc.CHOSEN_ROUTES],
         },
     )
 

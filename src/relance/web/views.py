@@ -279,21 +279,38 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _reminders_of(customer_id: int, limit: int = 20) -> list[dict[str, Any]]:
-    """The customer's latest dunning actions, with the archived copy when sent."""
+    """The customer's latest dunning actions, with the archived copy when sent and the
+    penalty invoice or formal notice a legal step carried."""
+    from django.urls import reverse
+
     from relance.channels.models import Correspondence
+    from relance.dunning.legal_steps import documents_of
     from relance.dunning.models import LABELS, Action
+    from relance.legal.models import PenaltyInvoice
 
     actions = list(Action.objects.filter(customer_id=customer_id).order_by("-as_of", "-id")[:limit])
     copies = dict(Correspondence.objects.filter(action__in=actions).values_list("action_id", "id"))
-    return [
-        {
-            "action": a,
-            "channel": LABELS.get(a.channel, a.channel),
-            "status": a.get_status_display(),
-            "copy": copies.get(a.pk),
-        }
-        for a in actions
-    ]
+    documents = documents_of(actions)
+    rows = []
+    for a in actions:
+        document = documents.get(a.pk)
+        link: dict[str, Any] | None = None
+        if isinstance(document, PenaltyInvoice):
+            url = reverse("legal_penalty_pdf", args=[document.pk])
+            link = {"number": document.number, "url": url}
+        elif document is not None:
+            url = reverse("legal_case", args=[document.case_id])
+            link = {"notice_of": document.sent_on, "url": url}
+        rows.append(
+            {
+                "action": a,
+                "channel": LABELS.get(a.channel, a.channel),
+                "status": a.get_status_display(),
+                "copy": copies.get(a.pk),
+                "document": link,
+            }
+        )
+    return rows
 
 
 def _minor(units: int, currency: str) -> Any:

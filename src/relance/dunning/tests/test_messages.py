@@ -9,8 +9,12 @@ import pytest
 
 from relance.customers.models import Customer
 from relance.domain import dunning as dd
+from relance.dunning.manual import preview
 from relance.dunning.messages import NoRecipient, render
 from relance.dunning.models import Action, ActionItem, ActionStatus
+from relance.legal.models import FormalNotice, LegalCase
+from relance.legal.notice import record_notice
+from relance.legal.services import open_for_notice
 from relance.testing import Ledger
 
 pytestmark = pytest.mark.django_db
@@ -122,18 +126,26 @@ def test_contractual_rate_is_stated(ledger: Ledger, acme: Customer) -> None:
 
 def test_formal_notice(ledger: Ledger, acme: Customer) -> None:
     notice = make(ledger, acme, "registered_letter", "formal", kind=dd.StepKind.FORMAL_NOTICE)
-    message = render(notice, DAY)
-    # a letter: the heading, identities, place and date are laid out by the PDF
-    assert message.body.startswith("Bonjour Jeanne Martin")
-    assert "quinze jours" in message.body and message.subject.startswith("Mise en demeure")
-    by_email = render(make(ledger, acme, "email", "formal", kind=dd.StepKind.FORMAL_NOTICE), DAY)
-    assert by_email.body.startswith("MISE EN DEMEURE") and "SIREN 732829320" in by_email.body
+    with pytest.raises(ValueError, match="legal document"):
+        render(notice, DAY)  # the notice is issued by the worker (or a preview), never skipped
+    message = preview(notice, DAY)
+    # a letter: the notice itself (relance.legal.notice), heading and identities in its text
+    assert message.body.startswith("MISE EN DEMEURE") and "SIREN 732829320" in message.body
+    assert "dans un délai de 15 jours" in message.body and "30/05/2025" in message.body
+    assert message.subject.startswith("Mise en demeure")
+    by_email = preview(make(ledger, acme, "email", "formal", kind=dd.StepKind.FORMAL_NOTICE), DAY)
+    assert by_email.body.startswith("Bonjour Jeanne Martin")
+    assert "ci-joint notre mise en demeure du 15/05/2025" in by_email.body
+    assert "au plus tard le 30/05/2025" in by_email.body
+    assert by_email.attachments[0].filename == "mise-en-demeure-2025-05-15.pdf"
     assert message.recipient.splitlines() == [
         "ACME SAS",
         "À l'attention de Jeanne Martin",
         "3 rue Neuve",
         "69001 Lyon",
     ]
+    # a preview keeps nothing
+    assert not FormalNotice.objects.exists() and not LegalCase.objects.exists()
 
 
 def test_sms_call_and_task(ledger: Ledger, acme: Customer) -> None:
@@ -173,13 +185,23 @@ def test_every_shipped_template_passes_the_wording_rules(
         ("email", "firm", "reminder", 8),
         ("letter", "formal", "reminder", 30),
         ("registered_letter", "formal", dd.StepKind.FORMAL_NOTICE, 45),
+        ("email", "formal", dd.StepKind.FORMAL_NOTICE, 45),
         ("call", "firm", "reminder", 15),
         ("task", "formal", "escalation", 60),
         ("sms", "firm", "reminder", 8),
     ]
     for channel, tone, step_kind, offset in variants:
         action = make(ledger, acme, channel, tone, step_kind, offset, penalties=True)
-        assert render(action, DAY).body  # RefusedWording would be raised
+        assert preview(action, DAY).body  # RefusedWording would be raised
+    # a penalty invoice needs something to bill: for a consumer, a formal notice first
+    if kind == "b2c":
+        case = open_for_notice(acme, date(2025, 4, 15), "EUR")
+        record_notice(case, date(2025, 4, 15), 8, "M. D")
+    for channel in ("email", "letter"):
+        action = make(ledger, acme, channel, "firm", dd.StepKind.PENALTY_INVOICE, 40)
+        message = preview(action, DAY)
+        assert message.subject.startswith(("Facture de pénalités", "Late-payment penalty"))
+        assert ("indemnit" in message.body) is (kind == "b2b")
 
 
 def test_a_refused_wording_cancels_the_action(
@@ -224,7 +246,7 @@ def test_letters_are_pdfs_with_the_address_in_the_envelope_window(
     from pypdf import PdfReader
 
     notice = make(ledger, acme, "registered_letter", "formal", kind=dd.StepKind.FORMAL_NOTICE)
-    message = render(notice, DAY)
+    message = preview(notice, DAY)
     [attachment] = message.attachments
     assert attachment.mimetype == "application/pdf" and attachment.content.startswith(b"%PDF")
     raw = PdfReader(io.BytesIO(attachment.content)).pages[0].extract_text()
@@ -234,7 +256,7 @@ def test_letters_are_pdfs_with_the_address_in_the_envelope_window(
         "Mise en demeure",
         "3 rue Neuve",
         "69001 Lyon",
-        "quinze jours",
+        "15 jours",
         "Jours de retard",
     ):
         assert expected in text, expected
