@@ -13,6 +13,11 @@ urlpatterns = [
         name="correspondence_attachment",
     ),
     path(
+        "correspondence/<int:pk>/attachment/<int:position>/",
+        views.attachment,
+        name="correspondence_attachment_at",
+    ),
+    path(
         "correspondence/<int:pk>/registered/",
         views.registered,
         name="correspondence_registered",

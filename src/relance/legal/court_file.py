@@ -181,14 +181,17 @@ def court_file(case: LegalCase, as_of: date) -> CourtFile:
         inv = line.invoice
         add(f"Facture n° {inv.number} du {_d(inv.issue_date)}", inv.issue_date, _invoice_pdf(inv))
     add("Conditions de paiement du créancier", None, _terms_pdf(case))
-    letters = Correspondence.objects.filter(customer=case.customer).order_by("sent_at", "pk")
+    letters = (
+        Correspondence.objects.filter(customer=case.customer)
+        .prefetch_related("attachments")
+        .order_by("sent_at", "pk")
+    )
     for letter in letters:
         day = letter.sent_at.date()
-        add(
-            f"Relance ({letter.channel}) du {_d(day)} : {letter.subject or '—'}",
-            day,
-            attachment if _is_pdf(attachment := _bytes(letter.attachment)) else None,
-        )
+        # the message's first PDF: the letter itself (an email's are the invoices it carried)
+        pdfs = [c for a in letter.attachments.all() if _is_pdf(c := _bytes(a.content))]
+        title = f"Relance ({letter.channel}) du {_d(day)} : {letter.subject or '—'}"
+        add(title, day, pdfs[0] if pdfs else None)
         result.chronology.append((day, f"relance {letter.channel} : {letter.subject}"))
     for notice in FormalNotice.objects.filter(case=case):
         add(f"Mise en demeure du {_d(notice.sent_on)}", notice.sent_on, _bytes(notice.pdf))
