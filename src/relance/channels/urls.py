@@ -3,7 +3,7 @@
 from django.urls import path
 
 from relance.channels import views
-from relance.channels.webhooks import BrevoTracking
+from relance.channels.webhooks import BrevoSmsReports, BrevoTracking
 
 urlpatterns = [
     path("correspondence/<int:pk>/", views.correspondence, name="correspondence"),
@@ -23,4 +23,5 @@ urlpatterns = [
         name="correspondence_registered",
     ),
     path("webhooks/brevo/tracking/", BrevoTracking.as_view(), name="webhook_brevo_tracking"),
+    path("webhooks/brevo/sms/", BrevoSmsReports.as_view(), name="webhook_brevo_sms"),
 ]
