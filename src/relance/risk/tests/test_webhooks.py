@@ -230,3 +230,24 @@ def test_verify_refuses_old_or_tampered_messages() -> None:
     assert not webhooks.verify(SECRET, body, "yesterday", signature, now=stamp)
     assert not webhooks.verify("other", body, str(stamp), signature, now=stamp)
     assert timedelta(seconds=webhooks.TOLERANCE_SECONDS) == timedelta(minutes=5)
+
+
+def test_the_worker_retries_on_its_schedule(ledger: Ledger) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from relance.worker import run_pass
+
+    _configure(ledger, _down_url())
+    acme = ledger.customer("ACME SAS")
+    set_override(acme, hold=True, reason="procédure collective", as_of=AS_OF)
+    delivery = WebhookDelivery.objects.get()
+    assert run_pass().ran == []  # not due yet: no task enqueued
+    assert not DBTaskResult.objects.exists()
+    with Receiver() as again:
+        WebhookDelivery.objects.update(url=again.url, next_attempt_at=delivery.created_at)
+        result = run_pass()  # a minute later, as far as the schedule is concerned
+        assert [(r.name, r.value) for r in result.ran] == [
+            ("retry_risk_webhooks", {"delivered": 1, "waiting": 0, "given_up": 0})
+        ]
+        assert [x["event"] for x in again.received] == ["customer.credit_hold"]
+    assert run_pass().ran == []
