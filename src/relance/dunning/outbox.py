@@ -284,15 +284,17 @@ def _send(
         Action.objects.filter(pk=action.pk).update(status=ActionStatus.SENT, sent_on=today)
         # One copy per idempotency key, with every attachment: a copy already there (never
         # the case while the action is not `sent`) is kept as it is.
-        archived, _new = archive(
+        registered = message.channel == "registered_letter"
+        archived = archive(
             message,
             sent,
             creditor_id=action.creditor_id,
             customer_id=action.customer_id,
             action_id=action.pk,
             sent_at=finished,
+            need_copy=registered,
         )
-        if message.channel == "registered_letter":  # its tracking row needs the copy's id
+        if registered and archived is not None:  # its tracking row needs the copy's id
             record_submission(archived, sent)
     return Outcome(action.pk, "sent", sent.provider_id)
 
