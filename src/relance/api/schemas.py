@@ -177,6 +177,10 @@ class ContactOut(Schema):
         None, description="Set by delivery feedback (bounce, complaint): no email goes there."
     )
     email_undeliverable_reason: str = ""
+    mobile_undeliverable_since: datetime | None = Field(
+        None, description="Set by SMS delivery reports (hard bounce): no SMS goes there."
+    )
+    mobile_undeliverable_reason: str = ""
 
 
 class ContactPage(Page):

@@ -51,9 +51,12 @@ def finish_email(
     if identity is None or identity.attach_invoices:
         ids = [line.invoice_id for line in action.lines()]
         if invoices is None:
-            attachments += invoice_pdfs(ids)
+            pdfs = invoice_pdfs(ids)
         else:
-            attachments += pdfs_of([invoices[i] for i in ids if i in invoices])
+            pdfs = pdfs_of([invoices[i] for i in ids if i in invoices])
+        # the invoice email carries its invoice already: never the same file twice
+        present = {a.filename for a in attachments}
+        attachments += [a for a in pdfs if a.filename not in present]
     return replace(
         message,
         sender_name=sender_name,

@@ -2,12 +2,15 @@
 
 `Correspondence` is the immutable archive of every message sent, whatever the channel
 and backend: rendered content, recipient, time, delivery status and SHA-256 of the
-content. Only its delivery status changes afterwards (delivery feedback).
+content; each attachment is a `CorrespondenceAttachment` with its own SHA-256. Only the
+delivery status changes afterwards (delivery feedback).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import time
 
 from django.conf import settings
@@ -48,13 +51,70 @@ class DeliveryStatus(models.TextChoices):
     PRESENTED = "presented", _("presented")  # a registered letter presented, not yet signed for
 
 
-def content_hash(subject: str, body: str, recipient: str, attachment: bytes = b"") -> str:
+#: How the archive's content hash is computed (`Correspondence.hash_version`):
+#: 1 — the rows archived before messages kept several attachments: recipient, subject and
+#:     body, then the bytes of the one attachment (if any);
+#: 2 — recipient, subject and body, then each attachment in order as its file name, its
+#:     type and the SHA-256 of its content (each attachment keeps its own SHA-256).
+#: A stored hash is never recomputed under another version: that would hide an alteration.
+HASH_VERSION = 2
+
+
+def attachment_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def content_hash(
+    subject: str,
+    body: str,
+    recipient: str,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
+    *,
+    version: int = HASH_VERSION,
+) -> str:
+    """The SHA-256 of an archived message: `attachments` are (file name, type, content).
+
+    Without attachments both versions give the same hash."""
     digest = hashlib.sha256()
     for part in (recipient, subject, body):
         digest.update(part.encode("utf-8"))
         digest.update(b"\x00")
-    digest.update(attachment)
+    if version == 1:
+        if len(attachments) > 1:
+            raise ValueError("hash version 1 covers at most one attachment")
+        for _name, _mimetype, content in attachments:
+            digest.update(content)
+    elif version == 2:
+        for name, mimetype, content in attachments:
+            for part in (name, mimetype, attachment_hash(content)):
+                digest.update(part.encode("utf-8"))
+                digest.update(b"\x00")
+    else:
+        raise ValueError(f"unknown hash version {version}")
     return digest.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentCheck:
+    attachment: CorrespondenceAttachment
+    computed_sha256: str
+
+    @property
+    def intact(self) -> bool:
+        return self.computed_sha256 == self.attachment.sha256
+
+
+@dataclass(frozen=True, slots=True)
+class ContentCheck:
+    """An archived message's stored hashes against hashes recomputed from its content."""
+
+    computed_sha256: str
+    message_intact: bool
+    attachments: list[AttachmentCheck]
+
+    @property
+    def intact(self) -> bool:
+        return self.message_intact and all(a.intact for a in self.attachments)
 
 
 class Correspondence(models.Model):
@@ -77,10 +137,9 @@ class Correspondence(models.Model):
     recipient_name = models.CharField(max_length=200, blank=True)
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
-    #: the letter PDF (or another single attachment) exactly as sent
-    attachment_name = models.CharField(max_length=200, blank=True)
-    attachment = models.BinaryField(null=True, blank=True)
     sha256 = models.CharField(max_length=64)
+    #: how `sha256` was computed (see HASH_VERSION); the attachments are in `attachments`
+    hash_version = models.PositiveSmallIntegerField(default=HASH_VERSION)
     sent_at = models.DateTimeField()
     delivery_status = models.CharField(
         max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.SENT
@@ -93,9 +152,54 @@ class Correspondence(models.Model):
     def __str__(self) -> str:
         return f"{self.sent_at:%Y-%m-%d} {self.channel} → {self.recipient_name or self.recipient}"
 
+    def verify(self) -> ContentCheck:
+        """Recompute the message's hash and each attachment's from the stored content."""
+        files = list(self.attachments.all())
+        contents = [bytes(f.content) for f in files]
+        computed = content_hash(
+            self.subject,
+            self.body,
+            self.recipient,
+            [(f.filename, f.mimetype, c) for f, c in zip(files, contents, strict=True)],
+            version=self.hash_version,
+        )
+        return ContentCheck(
+            computed,
+            computed == self.sha256,
+            [AttachmentCheck(f, attachment_hash(c)) for f, c in zip(files, contents, strict=True)],
+        )
+
     def content_intact(self) -> bool:
-        attachment = bytes(self.attachment) if self.attachment else b""
-        return self.sha256 == content_hash(self.subject, self.body, self.recipient, attachment)
+        return self.verify().intact
+
+
+class CorrespondenceAttachment(models.Model):
+    """One file an archived message carried (a letter PDF, an invoice, a statement…),
+    exactly as sent, with its own SHA-256; `position` keeps the order of the message."""
+
+    correspondence = models.ForeignKey(
+        Correspondence, on_delete=models.PROTECT, related_name="attachments"
+    )
+    position = models.PositiveSmallIntegerField()
+    filename = models.CharField(max_length=200)
+    mimetype = models.CharField(max_length=100)
+    content = models.BinaryField()
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["correspondence", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["correspondence", "position"], name="correspondence_attachment_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.mimetype})"
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
 
 
 class DeliveryEvent(models.Model):

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from relance.channels import views
-from relance.channels.webhooks import BrevoTracking
+from relance.channels.webhooks import BrevoSmsReports, BrevoTracking
 
 urlpatterns = [
     path("correspondence/<int:pk>/", views.correspondence, name="correspondence"),
@@ -13,9 +13,15 @@ urlpatterns = [
         name="correspondence_attachment",
     ),
     path(
+        "correspondence/<int:pk>/attachment/<int:position>/",
+        views.attachment,
+        name="correspondence_attachment_at",
+    ),
+    path(
         "correspondence/<int:pk>/registered/",
         views.registered,
         name="correspondence_registered",
     ),
     path("webhooks/brevo/tracking/", BrevoTracking.as_view(), name="webhook_brevo_tracking"),
+    path("webhooks/brevo/sms/", BrevoSmsReports.as_view(), name="webhook_brevo_sms"),
 ]

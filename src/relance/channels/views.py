@@ -7,11 +7,12 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from relance.accounts.access import customer_filter
 from relance.channels.forms import TrackingForm
-from relance.channels.models import Correspondence, RegisteredMail
+from relance.channels.models import Correspondence, CorrespondenceAttachment, RegisteredMail
 from relance.channels.registered import InvalidTracking, Tracking, update_tracking
 from relance.dunning.models import LABELS
 from relance.web.access import member_required
@@ -32,10 +33,12 @@ def _page(
 ) -> HttpResponse:
     membership = request.membership  # type: ignore[attr-defined]
     registered = RegisteredMail.objects.filter(correspondence=message).first()
+    checked = message.verify()
     context: dict[str, Any] = {
         "message": message,
         "channel": LABELS.get(message.channel, message.channel),
-        "intact": message.content_intact(),
+        "intact": checked.message_intact,
+        "attachments": checked.attachments,
         "registered": registered,
         "events": list(message.delivery_events.all()),
         "can_track": message.channel == "registered_letter" and membership.can_write,
@@ -84,11 +87,17 @@ def registered(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_required
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int, position: int = 1) -> HttpResponse:
+    """One attachment of an archived message, exactly as sent (the first by default)."""
     membership = request.membership  # type: ignore[attr-defined]
     message = get_object_or_404(Correspondence.objects.filter(**customer_filter(membership)), pk=pk)
-    if not message.attachment:
+    found = CorrespondenceAttachment.objects.filter(correspondence=message, position=position)
+    file = found.first()
+    if file is None:
         raise Http404
-    response = HttpResponse(bytes(message.attachment), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{message.attachment_name}"'
+    response = HttpResponse(bytes(file.content), content_type=file.mimetype)
+    # a PDF opens in the browser; anything else is downloaded
+    header = content_disposition_header(file.mimetype != "application/pdf", file.filename)
+    if header:
+        response["Content-Disposition"] = header
     return response

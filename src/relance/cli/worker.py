@@ -1,4 +1,9 @@
-"""`relance worker`: send what the runs planned (the outbox), and optionally plan each day."""
+"""`relance worker`: run the task queue — send what the runs planned, plan each day.
+
+Each pass (relance.worker.run_pass) enqueues the periodic work through the Django tasks
+API (the day's tick with --tick, the sending, the webhook retries) and runs every task
+waiting in the database queue, whoever enqueued it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ import time
 import typer
 
 from relance.cli.aging import pick_creditor
-from relance.cli.base import app, clean_errors, fail, out, setup_django
+from relance.cli.base import app, clean_errors, console, fail, out, setup_django
 
 
 @app.command("worker")
@@ -23,16 +28,13 @@ def worker_command(
     creditor: str = typer.Option("", "--creditor", help="With --tick: only this creditor."),
     exit_with_parent: bool = typer.Option(False, "--exit-with-parent", hidden=True),
 ) -> None:
-    """Dispatch planned reminders through their channels (capture by default)."""
-    setup_django()
-    from django.utils import timezone
+    """Dispatch planned reminders through their channels (capture by default).
 
+    With --once, the exit code is 1 when a task failed during the pass (its error is
+    printed and kept with the task)."""
+    setup_django()
     from relance.channels.registry import ChannelConfigError, validate
-    from relance.creditors.models import Creditor
-    from relance.dunning.models import Run
-    from relance.dunning.outbox import dispatch
-    from relance.dunning.sending import plan_documents
-    from relance.dunning.services import plan_run
+    from relance.worker import run_pass
 
     parent = os.getppid()
     try:
@@ -40,27 +42,19 @@ def worker_command(
     except ChannelConfigError as exc:
         fail(str(exc))
     with clean_errors():
-        creditors: list[Creditor] = (
-            [pick_creditor(creditor)]  # type: ignore[list-item]
-            if creditor
-            else list(Creditor.objects.all())
-        )
-        documents_done: set[tuple[int, object]] = set()
+        only = [pick_creditor(creditor).pk] if creditor else None  # type: ignore[attr-defined]
         while True:
-            if tick:
-                today = timezone.localdate()
-                for c in creditors:
-                    if not Run.objects.filter(creditor=c, as_of=today).exists():
-                        plan_run(c, today)
-                    if (c.pk, today) not in documents_done:
-                        # statements and invoices, per the creditor's settings (idempotent)
-                        plan_documents(c, today)
-                        documents_done.add((c.pk, today))
-            counts = dispatch()
+            result = run_pass(tick=tick, creditor_ids=only)
             if as_json:
-                out.print(json.dumps(dict(counts)), highlight=False, soft_wrap=True)
-            elif counts:
-                out.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
-            if once or (exit_with_parent and os.getppid() != parent):
+                out.print(json.dumps(dict(result.counts)), highlight=False, soft_wrap=True)
+            elif result.counts:
+                out.print(", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items())))
+            for failed in result.failed:
+                console.print(f"task {failed.name} failed: {failed.error}", highlight=False)
+            if once:
+                if result.failed:
+                    raise typer.Exit(1)
+                return
+            if exit_with_parent and os.getppid() != parent:
                 return
             time.sleep(interval)

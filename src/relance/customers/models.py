@@ -144,6 +144,13 @@ class Contact(Timestamped):
     email_undeliverable_reason = models.CharField(
         _("why the email is undeliverable"), max_length=200, blank=True
     )
+    #: set by SMS delivery reports (a hard bounce): no SMS goes to the mobile until cleared
+    mobile_undeliverable_since = models.DateTimeField(
+        _("mobile undeliverable since"), null=True, blank=True
+    )
+    mobile_undeliverable_reason = models.CharField(
+        _("why the mobile is undeliverable"), max_length=200, blank=True
+    )
 
     class Meta:
         ordering = ["-is_primary_billing", "last_name", "first_name"]

@@ -8,8 +8,9 @@ The zip holds:
   message with the result of its check;
 - `index.json`: the same entries as data (for a machine, or a court expert);
 - `messages/NNNN-<date>-<channel>.txt`: each archived message (recipient, time, status,
-  backend, provider id, the stored and the recomputed SHA-256, subject and body), and next to
-  it the PDF it carried (a letter, a statement, an invoice), exactly as archived;
+  backend, provider id, the stored and the recomputed SHA-256, each attachment's name, type,
+  size and SHA-256 stored and recomputed, subject and body), and next to it every file it
+  carried (`…-<position>-<name>`: a letter, a statement, invoices), exactly as archived;
 - `invoices/<number>.pdf`: the invoices' own PDFs when the ledger has them;
 - `penalty-invoices/<number>.pdf`: the penalty invoices as issued (Factur-X XML embedded);
 - `notices/<date>-<id>-mise-en-demeure.pdf`: each formal notice, and its signed
@@ -19,9 +20,10 @@ The zip holds:
 Entries run in chronological order: invoices issued, payments and credit notes, allocations,
 pauses, decisions and edits in the review queue, manual sends, penalty invoices (and their
 waiving), legal cases with their stages and formal notices, messages sent. Every archived
-message's hash is recomputed from its content while the file is built: a row whose content no
-longer matches its hash is listed in `tampered` and marked as altered in both indexes (the file
-is still produced — the alteration is itself evidence).
+message's hash, and each attachment's, is recomputed from its content while the file is built:
+a row whose content or any attachment no longer matches its hash is listed in `tampered` and
+marked as altered in both indexes (the file is still produced — the alteration is itself
+evidence).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -37,7 +40,7 @@ from typing import Any
 from django.utils import timezone, translation
 
 from relance.channels.letter.pdf import Letter, Table, render_pdf
-from relance.channels.models import Correspondence, content_hash
+from relance.channels.models import Correspondence
 from relance.core.models import money
 from relance.customers.models import Customer
 from relance.domain import legal_case as lc
@@ -61,8 +64,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "intro": (
             "Ce dossier rassemble, dans l'ordre chronologique, les factures, règlements, "
             "avoirs et affectations de ce client, les suspensions et décisions de relance, "
-            "et chaque message archivé avec son empreinte SHA-256, vérifiée à la création "
-            "du dossier."
+            "et chaque message archivé avec son empreinte SHA-256 et celle de chacune de ses "
+            "pièces jointes (numérotées 1.1, 1.2…), vérifiées à la création du dossier."
         ),
         "events": "Chronologie",
         "event_headers": ["Date", "Événement"],
@@ -77,7 +80,8 @@ LABELS: dict[str, dict[str, Any]] = {
         "intro": (
             "This file gathers, in chronological order, the invoices, payments, credit notes "
             "and allocations of this customer, the pauses and dunning decisions, and every "
-            "archived message with its SHA-256, checked when the file was built."
+            "archived message with its SHA-256 and that of each of its attachments (numbered "
+            "1.1, 1.2…), checked when the file was built."
         ),
         "events": "Chronology",
         "event_headers": ["Date", "Event"],
@@ -165,6 +169,8 @@ class Entry:
     computed_sha256: str = ""
     intact: bool | None = None
     files: list[str] = field(default_factory=list)
+    #: a message's attachments: file name, type, size, stored and computed SHA-256, zip entry
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,18 +454,52 @@ def _legal(customer: Customer, lang: str) -> tuple[list[Entry], dict[str, bytes]
     return entries, files
 
 
+def _safe(name: str) -> str:
+    """A file name safe inside the zip (invoice numbers may hold slashes)."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")
+    return cleaned or "attachment"
+
+
 def _messages(customer: Customer, lang: str) -> tuple[list[Entry], dict[str, bytes], list[int]]:
     entries: list[Entry] = []
     files: dict[str, bytes] = {}
     tampered: list[int] = []
-    archive = Correspondence.objects.filter(customer=customer).order_by("sent_at", "id")
+    archive = (
+        Correspondence.objects.filter(customer=customer)
+        .prefetch_related("attachments")
+        .order_by("sent_at", "id")
+    )
     for n, row in enumerate(archive, start=1):
-        attachment = bytes(row.attachment) if row.attachment else b""
-        computed = content_hash(row.subject, row.body, row.recipient, attachment)
-        intact = computed == row.sha256
-        if not intact:
+        checked = row.verify()
+        if not checked.intact:
             tampered.append(row.pk)
         stem = f"messages/{n:04d}-{row.sent_at:%Y%m%d}-{row.channel}"
+        names = [f"{stem}.txt"]
+        listed: list[str] = []
+        attachments: list[dict[str, Any]] = []
+        for item in checked.attachments:
+            file = item.attachment
+            name = f"{stem}-{file.position}-{_safe(file.filename)}"
+            files[name] = bytes(file.content)
+            names.append(name)
+            listed += [
+                f"Attachment {file.position}: {file.filename} ({file.mimetype}, {file.size} bytes)",
+                f"  SHA-256 archived: {file.sha256}",
+                f"  SHA-256 computed: {item.computed_sha256}"
+                + ("" if item.intact else "  (ALTERED)"),
+            ]
+            attachments.append(
+                {
+                    "position": file.position,
+                    "filename": file.filename,
+                    "mimetype": file.mimetype,
+                    "size": file.size,
+                    "sha256": file.sha256,
+                    "computed_sha256": item.computed_sha256,
+                    "intact": item.intact,
+                    "file": name,
+                }
+            )
         header = [
             f"Channel: {row.channel}",
             f"Recipient: {row.recipient_name} <{row.recipient}>".replace("\n", " / "),
@@ -467,17 +507,14 @@ def _messages(customer: Customer, lang: str) -> tuple[list[Entry], dict[str, byt
             f"Delivery status: {row.delivery_status}",
             f"Backend: {row.backend} {row.provider_id}".rstrip(),
             f"Idempotency key: {row.idempotency_key}",
-            f"SHA-256 archived: {row.sha256}",
-            f"SHA-256 computed: {computed}" + ("" if intact else "  (ALTERED)"),
-            f"Attachment: {row.attachment_name}" if row.attachment_name else "Attachment: none",
+            f"SHA-256 archived: {row.sha256} (version {row.hash_version})",
+            f"SHA-256 computed: {checked.computed_sha256}"
+            + ("" if checked.message_intact else "  (ALTERED)"),
+            *(listed or ["Attachments: none"]),
             f"Subject: {row.subject}",
             "",
         ]
         files[f"{stem}.txt"] = ("\n".join(header) + row.body).encode("utf-8")
-        names = [f"{stem}.txt"]
-        if attachment:
-            files[f"{stem}-{row.attachment_name or 'attachment.pdf'}"] = attachment
-            names.append(f"{stem}-{row.attachment_name or 'attachment.pdf'}")
         entries.append(
             Entry(
                 _stamp(row.sent_at),
@@ -493,9 +530,10 @@ def _messages(customer: Customer, lang: str) -> tuple[list[Entry], dict[str, byt
                 ).replace("\n", " / "),
                 str(n),
                 row.sha256,
-                computed,
-                intact,
+                checked.computed_sha256,
+                checked.intact,
                 names,
+                attachments,
             )
         )
     return entries, files, tampered
@@ -525,8 +563,19 @@ def _index_pdf(customer: Customer, entries: list[Entry], lang: str, today: date)
                     labels["hashes"],
                     labels["hash_headers"],
                     [
-                        [e.ref, e.computed_sha256, labels["ok" if e.intact else "tampered"]]
+                        row
                         for e in messages
+                        for row in [
+                            [e.ref, e.computed_sha256, labels["ok" if e.intact else "tampered"]],
+                            *(
+                                [
+                                    f"{e.ref}.{a['position']}",
+                                    a["computed_sha256"],
+                                    labels["ok" if a["intact"] else "tampered"],
+                                ]
+                                for a in e.attachments
+                            ),
+                        ]
                     ],
                 ),
             ],

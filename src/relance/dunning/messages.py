@@ -148,7 +148,9 @@ def recipient(channel: str, customer: Customer, contacts: list[Contact]) -> Reci
             raise NoRecipient("no email address usable (missing or opted out)")
         return Recipient(usable[0].email, _name(usable[0]))
     if channel == dd.Channel.SMS:
-        usable = [c for c in ranked if c.mobile and not c.opt_out_sms]
+        usable = [
+            c for c in ranked if c.mobile and not c.opt_out_sms and not c.mobile_undeliverable_since
+        ]
         if not usable:
             raise NoRecipient("no mobile number usable (missing or opted out)")
         return Recipient(usable[0].mobile, _name(usable[0]))

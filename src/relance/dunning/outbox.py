@@ -35,9 +35,9 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from relance.channels.archive import archive
 from relance.channels.base import Backend, ChannelError, Outbound, PermanentError
 from relance.channels.identity import finish_email, identity_of
-from relance.channels.models import Correspondence, content_hash
 from relance.channels.registered import record_submission
 from relance.channels.registry import backend_for
 from relance.channels.rules import rules_for
@@ -290,7 +290,6 @@ def _send(
         sent = backend.send(message)
     except ChannelError as exc:
         return _failed(action, attempt, backend.name, exc, now)
-    first = message.attachments[0] if message.attachments else None
     with transaction.atomic():
         finished = timezone.now()
         attempt.update(
@@ -300,36 +299,20 @@ def _send(
             provider_id=sent.provider_id,
         )
         Action.objects.filter(pk=action.pk).update(status=ActionStatus.SENT, sent_on=today)
-        # One copy per idempotency key: a copy already there (never the case while the
-        # action is not `sent`) is kept as it is.
-        copy = {
-            "creditor_id": action.creditor_id,
-            "customer_id": action.customer_id,
-            "action_id": action.pk,
-            "channel": message.channel,
-            "backend": sent.backend,
-            "provider_id": sent.provider_id,
-            "recipient": message.recipient,
-            "recipient_name": message.recipient_name,
-            "subject": message.subject,
-            "body": message.body,
-            "attachment_name": first.filename if first else "",
-            "attachment": first.content if first else None,
-            "sha256": content_hash(
-                message.subject, message.body, message.recipient, first.content if first else b""
-            ),
-            "sent_at": finished,
-        }
-        if message.channel == "registered_letter":  # its tracking row needs the copy's id
-            archived, _new = Correspondence.objects.get_or_create(
-                idempotency_key=message.idempotency_key, defaults=copy
-            )
+        # One copy per idempotency key, with every attachment: a copy already there (never
+        # the case while the action is not `sent`) is kept as it is.
+        registered = message.channel == "registered_letter"
+        archived = archive(
+            message,
+            sent,
+            creditor_id=action.creditor_id,
+            customer_id=action.customer_id,
+            action_id=action.pk,
+            sent_at=finished,
+            need_copy=registered,
+        )
+        if registered and archived is not None:  # its tracking row needs the copy's id
             record_submission(archived, sent)
-        else:
-            Correspondence.objects.bulk_create(
-                [Correspondence(idempotency_key=message.idempotency_key, **copy)],
-                ignore_conflicts=True,
-            )
     return Outcome(action.pk, "sent", sent.provider_id)
 
 

@@ -185,16 +185,18 @@ def court_file(case: LegalCase, as_of: date) -> CourtFile:
     # a notice the dunning worker sent is archived with the message that carried it: listed
     # once, as the notice, below
     notice_pdfs = {bytes(n.pdf) for n in notices if n.pdf is not None}
-    letters = Correspondence.objects.filter(customer=case.customer).order_by("sent_at", "pk")
+    letters = (
+        Correspondence.objects.filter(customer=case.customer)
+        .prefetch_related("attachments")
+        .order_by("sent_at", "pk")
+    )
     for letter in letters:
         day = letter.sent_at.date()
-        attachment = _bytes(letter.attachment)
-        if attachment is None or attachment not in notice_pdfs:
-            add(
-                f"Relance ({letter.channel}) du {_d(day)} : {letter.subject or '—'}",
-                day,
-                attachment if _is_pdf(attachment) else None,
-            )
+        # the message's first PDF: the letter itself (an email's are the invoices it carried)
+        pdfs = [c for a in letter.attachments.all() if _is_pdf(c := _bytes(a.content))]
+        if not any(pdf in notice_pdfs for pdf in pdfs):
+            title = f"Relance ({letter.channel}) du {_d(day)} : {letter.subject or '—'}"
+            add(title, day, pdfs[0] if pdfs else None)
         result.chronology.append((day, f"relance {letter.channel} : {letter.subject}"))
     for notice in notices:
         add(f"Mise en demeure du {_d(notice.sent_on)}", notice.sent_on, _bytes(notice.pdf))

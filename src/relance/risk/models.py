@@ -215,6 +215,8 @@ class WebhookDelivery(models.Model):
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    #: when the next attempt is due; empty once delivered, or given up after MAX_ATTEMPTS
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -223,7 +225,12 @@ class WebhookDelivery(models.Model):
                 fields=["delivered_at", "created_at"],
                 condition=Q(delivered_at__isnull=True),
                 name="webhook_pending_idx",
-            )
+            ),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(next_attempt_at__isnull=False),
+                name="webhook_next_attempt_idx",
+            ),
         ]
 
     def __str__(self) -> str:

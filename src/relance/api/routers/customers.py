@@ -408,6 +408,9 @@ def update_contact(request: Any, contact_id: Id, payload: ContactPatch) -> Any:
     if "email" in fields and fields["email"] != contact.email:
         # A corrected address is usable again (delivery feedback had flagged the old one).
         fields |= {"email_undeliverable_since": None, "email_undeliverable_reason": ""}
+    if "mobile" in fields and fields["mobile"] != contact.mobile:
+        # A corrected mobile number is usable again (an SMS report had flagged the old one).
+        fields |= {"mobile_undeliverable_since": None, "mobile_undeliverable_reason": ""}
     for key, value in fields.items():
         setattr(contact, key, value)
     _save_contact(contact)

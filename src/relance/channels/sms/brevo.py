@@ -15,8 +15,8 @@ Errors come as `{"code": "...", "message": "..."}`. What is retried:
 - any other 4xx (invalid number, missing or refused parameter) is permanent: the same
   request would be refused again.
 
-Brevo's SMS delivery reports (`webUrl`) are not read yet: an SMS's archived status stays
-"sent".
+Brevo's SMS delivery reports reach `/webhooks/brevo/sms/` (relance.channels.webhooks):
+delivered, bounced (the mobile is flagged "to update"), STOP answers (opted out).
 """
 
 from __future__ import annotations

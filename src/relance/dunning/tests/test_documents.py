@@ -82,8 +82,9 @@ def test_statement_sent_by_email_with_its_pdf(ledger: Ledger) -> None:
     assert mail.subject.startswith("Relevé de compte au 05/04/2025")
     assert "Solde de votre compte : 1\u202f600,00\xa0€" in mail.body
     archived = Correspondence.objects.get()
-    assert archived.content_intact() and archived.attachment_name.endswith(".pdf")
-    text = pdf_text(bytes(archived.attachment or b""))
+    [statement] = archived.attachments.all()
+    assert archived.content_intact() and statement.filename.endswith(".pdf")
+    text = pdf_text(bytes(statement.content))
     for number, amount, open_, late in (
         ("F-10", "1 000,00 €", "1 000,00 €", "55"),
         ("F-11", "600,00 €", "400,00 €", "5"),
@@ -104,7 +105,8 @@ def test_statement_by_letter_and_refusals(ledger: Ledger) -> None:
     planned = plan_statement(c, "EUR", DAY, channel="letter")
     dispatch(now=at(DAY))
     archived = Correspondence.objects.get(action=planned.action)
-    text = pdf_text(bytes(archived.attachment or b"")).replace("\u202f", " ").replace("\xa0", " ")
+    [letter] = archived.attachments.all()
+    text = pdf_text(bytes(letter.content)).replace("\u202f", " ").replace("\xa0", " ")
     assert "Veuillez trouver ci-dessous votre relevé" in text and "Solde du compte" in text
     with pytest.raises(BadInput, match="email or letter"):
         plan_statement(c, "EUR", DAY, channel="sms")
@@ -162,8 +164,9 @@ def test_invoice_sent_on_its_issue_date_with_terms_and_penalties(ledger: Ledger)
     assert "règlement à 30 jours" in mail.body
     assert "L441-10" in mail.body and "40,00\xa0€" in mail.body
     archived = Correspondence.objects.get()
-    assert bytes(archived.attachment or b"") == b"%PDF-1.7 invoice"
-    assert archived.attachment_name == "F-2025-077.pdf"
+    [invoice] = archived.attachments.all()
+    assert bytes(invoice.content) == b"%PDF-1.7 invoice"
+    assert (invoice.filename, invoice.mimetype) == ("F-2025-077.pdf", "application/pdf")
 
 
 def test_invoice_to_a_consumer_states_no_indemnity(ledger: Ledger) -> None:

@@ -85,8 +85,11 @@ def test_index_lists_every_message_with_its_hash(ledger: Ledger) -> None:
     for entry, row in zip(messages, archived, strict=True):
         text = archive.read(entry["files"][0]).decode()
         assert row.body in text and f"SHA-256 archived: {row.sha256}" in text
-        if row.attachment:
-            assert archive.read(entry["files"][1]) == bytes(row.attachment)
+        files = list(row.attachments.all())
+        assert len(entry["files"]) == 1 + len(files)
+        assert [a["sha256"] for a in entry["attachments"]] == [f.sha256 for f in files]
+        for name, file in zip(entry["files"][1:], files, strict=True):
+            assert archive.read(name) == bytes(file.content)
     # chronological, with the ledger and the decisions
     assert [e["at"][:10] for e in entries] == sorted(e["at"][:10] for e in entries)
     kinds = {e["kind"] for e in entries}

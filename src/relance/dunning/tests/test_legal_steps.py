@@ -52,6 +52,14 @@ pytestmark = pytest.mark.django_db
 DUE = date(2025, 3, 31)
 
 
+def _first(message: Correspondence) -> tuple[str, bytes]:
+    """The name and content of the first file an archived message carried."""
+    first = message.attachments.order_by("position").first()
+    assert first is not None, "the message carried no file"
+    return first.filename, bytes(first.content)
+
+
+
 def at(day: date, hour: int = 8) -> datetime:
     return datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
 
@@ -143,8 +151,8 @@ def test_a_penalty_invoice_step_issues_it_and_sends_it_on_each_channel(ledger: L
     ):
         assert mention in body, mention
     # the archived attachment is the penalty invoice itself, Factur-X included
-    assert by_email.attachment_name == "PEN-2025-0001.pdf"
-    archived = bytes(by_email.attachment or b"")
+    assert _first(by_email)[0] == "PEN-2025-0001.pdf"
+    archived = _first(by_email)[1]
     assert archived == bytes(pi.pdf or b"") and by_email.content_intact()
     text = text_of(archived)
     for mention in ("PEN-2025-0001", NO_VAT, "F-1", "45 jours", "13,15 %", "162,12", "202,12"):
@@ -159,7 +167,7 @@ def test_a_penalty_invoice_step_issues_it_and_sends_it_on_each_channel(ledger: L
 
     # by letter: the covering letter, then the penalty invoice's pages
     by_letter = Correspondence.objects.get(channel="letter")
-    pdf = bytes(by_letter.attachment or b"")
+    pdf = _first(by_letter)[1]
     pages = PdfReader(io.BytesIO(pdf)).pages
     assert len(pages) == 1 + len(PdfReader(io.BytesIO(bytes(pi.pdf or b""))).pages)
     cover = flat(pages[0].extract_text())
@@ -232,9 +240,9 @@ def test_a_retried_or_taken_over_action_does_not_issue_a_second_penalty_invoice(
     archived = Correspondence.objects.get(channel="letter")
     posted = CapturedMessage.objects.get(channel="letter")  # one per idempotency key
     # the letter taken over carries the same penalty invoice as the first attempt posted
-    assert "PEN-2025-0001" in text_of(bytes(archived.attachment or b""))
-    assert text_of(bytes(archived.attachment or b"")) == text_of(bytes(posted.attachment or b""))
-    assert Correspondence.objects.get(channel="email").attachment_name == "PEN-2025-0001.pdf"
+    assert "PEN-2025-0001" in text_of(_first(archived)[1])
+    assert text_of(_first(archived)[1]) == text_of(bytes(posted.attachment or b""))
+    assert _first(Correspondence.objects.get(channel="email"))[0] == "PEN-2025-0001.pdf"
     assert Attempt.objects.filter(action=email).count() == 2
     assert Attempt.objects.filter(action=letter).count() == 2
 
@@ -296,7 +304,7 @@ def test_a_consumer_after_a_formal_notice_is_billed_legal_interest_only(ledger: 
     body = flat(sent.body)
     assert "intérêts au taux légal courus depuis notre mise en demeure" in body
     assert "indemnit" not in body and "L441-10" not in body
-    text = text_of(bytes(sent.attachment or b""))
+    text = text_of(_first(sent)[1])
     assert "taux légal" in text and "1231-6" in text
     assert "D441-5" not in text and "indemnité forfaitaire" not in text
 
@@ -337,7 +345,7 @@ def test_a_formal_notice_step_records_the_notice_and_sends_it(
     assert notice.signatory == "Marie Durand"
 
     registered = Correspondence.objects.get(channel="registered_letter")
-    assert bytes(registered.attachment or b"") == bytes(notice.pdf or b"")
+    assert _first(registered)[1] == bytes(notice.pdf or b"")
     assert registered.body == notice.text + "\n" and registered.content_intact()
     assert registered.subject == "Mise en demeure – Atelier Durand SARL"
     tracking = RegisteredMail.objects.get(correspondence=registered)
@@ -365,8 +373,8 @@ def test_a_formal_notice_step_records_the_notice_and_sends_it(
         assert mention in text, mention
 
     by_email = Correspondence.objects.get(channel="email")
-    assert bytes(by_email.attachment or b"") == bytes(notice.pdf or b"")
-    assert by_email.attachment_name == "mise-en-demeure-2025-05-15.pdf"
+    assert _first(by_email)[1] == bytes(notice.pdf or b"")
+    assert _first(by_email)[0] == "mise-en-demeure-2025-05-15.pdf"
     body = flat(by_email.body)
     for mention in (
         "Bonjour Jeanne Martin",

@@ -155,7 +155,8 @@ def test_edit_then_approve_sends_the_edited_message(ledger: Ledger) -> None:
     sent = Correspondence.objects.get(action=waiting)
     assert "Paul Durand" in sent.recipient
     assert "Comme convenu lors de notre rendez-vous du 10 mai." in sent.body
-    assert sent.attachment and bytes(sent.attachment).startswith(b"%PDF")
+    [letter] = sent.attachments.all()
+    assert bytes(letter.content).startswith(b"%PDF")
 
 
 def test_edit_refuses_what_it_cannot_do(ledger: Ledger) -> None:

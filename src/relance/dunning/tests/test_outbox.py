@@ -249,15 +249,20 @@ def test_a_letter_is_archived_with_its_pdf(ledger: Ledger, client: Any) -> None:
     planned(ledger, acme)
     assert dispatch(now=NOW) == {"sent": 1}
     copy = Correspondence.objects.get()
-    assert copy.channel == "letter" and copy.attachment is not None
-    assert bytes(copy.attachment).startswith(b"%PDF")
+    [pdf] = copy.attachments.all()
+    assert copy.channel == "letter" and bytes(pdf.content).startswith(b"%PDF")
+    assert pdf.mimetype == "application/pdf" and pdf.filename.endswith(".pdf")
     assert copy.content_intact()
     client.force_login(ledger.user("boss", Role.ADMIN))
     response = client.get(f"/correspondence/{copy.pk}/attachment/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    Correspondence.objects.filter(pk=copy.pk).update(attachment=b"%PDF-forged")
+    assert response.content == bytes(pdf.content)
+    assert client.get(f"/correspondence/{copy.pk}/attachment/2/").status_code == 404
+    type(pdf).objects.filter(pk=pdf.pk).update(content=b"%PDF-forged")
     copy.refresh_from_db()
     assert not copy.content_intact()
+    page = client.get(f"/correspondence/{copy.pk}/").content.decode()
+    assert "(content does not match its hash)" in page
 
 
 # --------------------------------------------------------------------------- batches

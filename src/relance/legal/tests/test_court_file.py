@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from relance.channels.letter.pdf import Letter, Sender, render_pdf
-from relance.channels.models import Correspondence
+from relance.channels.models import Correspondence, CorrespondenceAttachment
 from relance.core.errors import BadInput
 from relance.legal.court_file import court_file, court_file_pdf
 from relance.legal.models import LegalCase
@@ -41,7 +41,7 @@ def case(ledger: Ledger) -> LegalCase:
         Letter("fr", Sender("Atelier Durand SARL", []), ["ACME SAS"], "", "Relance F-1", ["R1"])
     )
     for n, (attachment, day) in enumerate(((letter, 10), (None, 20)), start=1):
-        Correspondence.objects.create(
+        copy = Correspondence.objects.create(
             creditor=ledger.creditor,
             customer=acme,
             channel="letter" if attachment else "email",
@@ -50,11 +50,18 @@ def case(ledger: Ledger) -> LegalCase:
             recipient="ACME SAS",
             subject=f"Relance {n}",
             body="…",
-            attachment_name="relance.pdf" if attachment else "",
-            attachment=attachment,
             sha256="0" * 64,
             sent_at=datetime(2025, 4, day, 9, tzinfo=UTC),
         )
+        if attachment:
+            CorrespondenceAttachment.objects.create(
+                correspondence=copy,
+                position=1,
+                filename="relance.pdf",
+                mimetype="application/pdf",
+                content=attachment,
+                sha256="0" * 64,
+            )
     case = open_case(acme, "payment_order", date(2025, 5, 1))
     notice = record_notice(case, date(2025, 5, 2), 8, "Marie Durand")
     record_receipt(notice, date(2025, 5, 5), "ar.pdf", letter)

@@ -108,20 +108,115 @@ def test_a_wrong_secret_is_refused_by_the_receiver(ledger: Ledger, receiver: Rec
     assert (attempt.status_code, attempt.error) == (401, "HTTP 401")
 
 
-def test_receiver_down_keeps_the_event_for_later(ledger: Ledger) -> None:
+def _down_url() -> str:
     with Receiver() as r:
-        url = r.url
-    _configure(ledger, url)  # nobody listens there any more
+        return r.url  # nobody listens there any more
+
+
+def test_receiver_down_keeps_the_event_for_the_scheduled_retry(ledger: Ledger) -> None:
+    _configure(ledger, _down_url())
     acme = ledger.customer("ACME SAS")
     set_override(acme, hold=True, reason="procédure collective", as_of=AS_OF)
     delivery = WebhookDelivery.objects.get()
     assert delivery.delivered_at is None
-    assert delivery.attempts.get().error.startswith("network error")
+    first = delivery.attempts.get()
+    assert first.error.startswith("network error")
+    assert delivery.next_attempt_at == first.at + timedelta(minutes=1)
     with Receiver() as again:
-        RiskSettings.objects.filter(creditor=ledger.creditor).update(webhook_url=again.url)
         WebhookDelivery.objects.update(url=again.url)
-        assert webhooks.deliver_pending(ledger.creditor.pk, SECRET) == 1
-        assert [x["ok"] for x in again.received] == [True]
+        # Not due yet: nothing is posted, whoever asks (the task, or a later recompute).
+        early = webhooks.retry_due(now=first.at + timedelta(seconds=30))
+        assert early == {"delivered": 0, "waiting": 1, "given_up": 0}
+        recompute(ledger.creditor, AS_OF)
+        assert again.received == []
+        done = webhooks.retry_due(now=first.at + timedelta(minutes=1, seconds=1))
+        assert done == {"delivered": 1, "waiting": 0, "given_up": 0}
+        assert [x["ok"] for x in again.received] == [True]  # signed with the real time
+    delivery.refresh_from_db()
+    assert delivery.delivered_at is not None and delivery.next_attempt_at is None
+    assert delivery.attempts.count() == 2
+
+
+def test_retries_back_off_then_stop_after_the_last_attempt(ledger: Ledger) -> None:
+    with Receiver(status=503) as busy:
+        _configure(ledger, busy.url)
+        acme = ledger.customer("ACME SAS")
+        set_override(acme, hold=True, reason="procédure collective", as_of=AS_OF)
+        delivery = WebhookDelivery.objects.get()
+        waits = []
+        while delivery.next_attempt_at is not None:
+            last = delivery.attempts.order_by("-at", "-id").first()
+            assert last is not None and last.status_code == 503
+            waits.append(delivery.next_attempt_at - last.at)
+            assert webhooks.retry_due(now=delivery.next_attempt_at - timedelta(seconds=1)) == {
+                "delivered": 0,
+                "waiting": 1,
+                "given_up": 0,
+            }
+            webhooks.retry_due(now=delivery.next_attempt_at)
+            delivery.refresh_from_db()
+        assert len(busy.received) == webhooks.MAX_ATTEMPTS == 10
+    assert waits == [webhooks.backoff(n) for n in range(1, 10)]
+    assert waits[:3] == [timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15)]
+    assert sum(waits, timedelta()) < timedelta(days=3)
+    later = delivery.created_at + timedelta(days=365)
+    assert webhooks.retry_due(now=later) == {"delivered": 0, "waiting": 0, "given_up": 1}
+    assert not webhooks.due(later)
+    assert delivery.attempts.count() == 10 and delivery.delivered_at is None
+
+
+def test_later_events_wait_behind_the_first_one(ledger: Ledger) -> None:
+    _configure(ledger, _down_url())
+    acme = ledger.customer("ACME SAS")
+    set_override(acme, hold=True, reason="procédure collective", as_of=AS_OF)
+    set_override(acme, hold=False, reason="plan de continuation", as_of=AS_OF)
+    hold, release = WebhookDelivery.objects.order_by("created_at", "id")
+    assert hold.attempts.count() == 1 and release.attempts.count() == 0  # waits behind it
+    assert webhooks.due(hold.created_at + timedelta(minutes=2))
+    with Receiver() as again:
+        WebhookDelivery.objects.update(url=again.url)
+        result = webhooks.retry_due(now=hold.created_at + timedelta(minutes=2))
+        assert result["delivered"] == 2
+        assert [x["event"] for x in again.received] == [
+            "customer.credit_hold",
+            "customer.credit_release",
+        ]
+
+
+def test_an_attempt_claimed_by_another_worker_is_not_posted_twice(
+    ledger: Ledger, receiver: Receiver
+) -> None:
+    _configure(ledger, receiver.url)
+    acme = ledger.customer("ACME SAS")
+    delivery = webhooks.queue(
+        creditor_id=ledger.creditor.pk,
+        customer_id=acme.pk,
+        url=receiver.url,
+        event=webhooks.EVENT_HOLD,
+        payload={"on_hold": True},
+    )
+    now = delivery.created_at + timedelta(seconds=1)
+    assert webhooks._claim(delivery, now)  # another worker is posting it
+    assert not webhooks._claim(delivery, now)  # the claim holds
+    assert webhooks.retry_due(now=now)["delivered"] == 0
+    assert receiver.received == []
+    # that worker died: once the claim has expired the attempt is made again
+    assert webhooks.retry_due(now=now + webhooks.CLAIM)["delivered"] == 1
+    assert len(receiver.received) == 1
+
+
+def test_a_creditor_without_secret_is_not_retried(ledger: Ledger, receiver: Receiver) -> None:
+    _configure(ledger, receiver.url, secret="")
+    acme = ledger.customer("ACME SAS")
+    webhooks.queue(
+        creditor_id=ledger.creditor.pk,
+        customer_id=acme.pk,
+        url=receiver.url,
+        event=webhooks.EVENT_HOLD,
+        payload={"on_hold": True},
+    )
+    assert not webhooks.due()
+    assert webhooks.retry_due()["delivered"] == 0 and receiver.received == []
 
 
 def test_verify_refuses_old_or_tampered_messages() -> None:
@@ -135,3 +230,24 @@ def test_verify_refuses_old_or_tampered_messages() -> None:
     assert not webhooks.verify(SECRET, body, "yesterday", signature, now=stamp)
     assert not webhooks.verify("other", body, str(stamp), signature, now=stamp)
     assert timedelta(seconds=webhooks.TOLERANCE_SECONDS) == timedelta(minutes=5)
+
+
+def test_the_worker_retries_on_its_schedule(ledger: Ledger) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from relance.worker import run_pass
+
+    _configure(ledger, _down_url())
+    acme = ledger.customer("ACME SAS")
+    set_override(acme, hold=True, reason="procédure collective", as_of=AS_OF)
+    delivery = WebhookDelivery.objects.get()
+    assert run_pass().ran == []  # not due yet: no task enqueued
+    assert not DBTaskResult.objects.exists()
+    with Receiver() as again:
+        WebhookDelivery.objects.update(url=again.url, next_attempt_at=delivery.created_at)
+        result = run_pass()  # a minute later, as far as the schedule is concerned
+        assert [(r.name, r.value) for r in result.ran] == [
+            ("retry_risk_webhooks", {"delivered": 1, "waiting": 0, "given_up": 0})
+        ]
+        assert [x["event"] for x in again.received] == ["customer.credit_hold"]
+    assert run_pass().ran == []
