@@ -1,4 +1,8 @@
-"""`relance worker`: send what the runs planned (the outbox), and optionally plan each day."""
+"""`relance worker`: send what the runs planned (the outbox), and optionally plan each day.
+
+With RELANCE_IMAP_URL set, it also reads debtors' replies from that mailbox every
+RELANCE_IMAP_POLL_SECONDS (`relance.replies.imap.poll_if_due`): a mailbox that cannot be
+read is reported and tried again at the next interval, it never stops the sending."""
 
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ def worker_command(
     from relance.dunning.outbox import dispatch
     from relance.dunning.sending import plan_documents
     from relance.dunning.services import plan_run
+    from relance.replies.imap import poll_if_due
 
     parent = os.getppid()
     try:
@@ -57,6 +62,9 @@ def worker_command(
                         plan_documents(c, today)
                         documents_done.add((c.pk, today))
             counts = dispatch()
+            replies = poll_if_due()
+            if replies:
+                counts["replies"] = replies
             if as_json:
                 out.print(json.dumps(dict(counts)), highlight=False, soft_wrap=True)
             elif counts:
