@@ -150,8 +150,9 @@ def clean(text: str) -> str:
 
 def _header(message: Message, name: str, problems: list[str]) -> str:
     try:
-        values = message.get_all(name) or []
-        return clean(" ".join(str(v) for v in values).strip())
+        # raw values: the parsed ones replace 8-bit bytes before `clean` can read them
+        values = [v for k, v in message.raw_items() if k.lower() == name.lower()]
+        return clean(" ".join(" ".join(str(v).split()) for v in values).strip())
     except Exception as exc:  # a header the email package cannot decode
         problems.append(f"header {name} cannot be read: {type(exc).__name__}")
         return ""
@@ -285,6 +286,8 @@ def parse(raw: bytes, limits: Limits) -> Parsed:
 
     def text_header(name: str) -> str:
         value = _header(message, name, problems)
+        if "=?" not in value:  # no encoded words (raw UTF-8 is read by `clean`)
+            return " ".join(value.split())
         try:
             decoded = str(email.header.make_header(email.header.decode_header(value)))
         except Exception:  # an encoded word that lies about its charset
