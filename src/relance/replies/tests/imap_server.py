@@ -27,7 +27,7 @@ from relance.channels.email.sink import free_port
 
 BINARY = "/usr/sbin/dovecot"
 USER = "replies"
-PASSWORD = "s3cret-imap"  # noqa: S105 - a throw-away test server
+PASSWORD = "s3cret-imap"
 
 
 def available() -> bool:
@@ -118,9 +118,7 @@ service anvil {{
         value: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        subprocess.run(
-            [self.binary, "-c", str(self.conf), "stop"], check=False, timeout=30
-        )
+        subprocess.run([self.binary, "-c", str(self.conf), "stop"], check=False, timeout=30)
         time.sleep(0.2)
         shutil.rmtree(self.root, ignore_errors=True)
 

@@ -117,7 +117,10 @@ def test_an_oversized_message_is_kept_by_its_headers(
     customer(ledger)
     settings.RELANCE_REPLY_MAX_MESSAGE = 2000
     server.deliver(
-        email(message_id="<big@acme.example>", attachments=[("scan.pdf", "application/pdf", b"x" * 5000)])
+        email(
+            message_id="<big@acme.example>",
+            attachments=[("scan.pdf", "application/pdf", b"x" * 5000)],
+        )
     )
     assert poll(config_from_url(server.url)).stored == 1
     reply = Reply.objects.get()
@@ -183,7 +186,9 @@ def test_bad_urls(url: str, message: str) -> None:
 
 
 def test_a_good_url() -> None:
-    config = config_from_url("imaps://me%40durand.example:p%40ss@imap.example:993/Relances%20recues")
+    config = config_from_url(
+        "imaps://me%40durand.example:p%40ss@imap.example:993/Relances%20recues"
+    )
     assert (config.user, config.password, config.mailbox, config.tls, config.port) == (
         "me@durand.example",
         "p@ss",

@@ -123,7 +123,9 @@ def test_invoice_numbers_quoted_decide_when_the_sender_is_unknown(ledger: Ledger
 
 def test_a_reply_token_names_the_customer_whoever_writes(ledger: Ledger) -> None:
     customer = acme(ledger)
-    address = make_address("relances@durand.example", ledger.creditor.pk, customer.pk, reply_token_key())
+    address = make_address(
+        "relances@durand.example", ledger.creditor.pk, customer.pk, reply_token_key()
+    )
     reply = take(email(sender="assistant@gmail.example", to=address, text="Bonjour"))
     assert reply.customer == customer
     assert reply.match_method == MatchMethod.TOKEN
@@ -223,14 +225,18 @@ def test_several_creditors_need_to_be_told_apart(ledger: Ledger, settings: Any) 
         ingest(raw, source="imap")
     assert not Reply.objects.exists()
     # sent to a creditor's own address: that creditor
-    to_other = take(email(sender="x@unknown.example", to="compta@autre.example", message_id="<o@x>"))
+    to_other = take(
+        email(sender="x@unknown.example", to="compta@autre.example", message_id="<o@x>")
+    )
     assert to_other.creditor == other
     # or the creditor of the mailbox, from the settings
     settings.RELANCE_REPLIES_CREDITOR = ledger.creditor.pk
     assert take(raw).creditor == ledger.creditor
     settings.RELANCE_REPLIES_CREDITOR = 999999
     with pytest.raises(NoCreditor, match="no such creditor"):
-        ingest(email(sender="x@unknown.example", message_id="<p@x>", to="n@n.example"), source="imap")
+        ingest(
+            email(sender="x@unknown.example", message_id="<p@x>", to="n@n.example"), source="imap"
+        )
 
 
 def test_a_failed_write_leaves_no_file_behind(ledger: Ledger, monkeypatch: Any) -> None:
@@ -272,9 +278,7 @@ def test_handle_with_another_classification_and_fields(ledger: Ledger) -> None:
     acme(ledger)
     user = ledger.user("alice", Role.CREDIT_MANAGER)
     reply = take(email())
-    done = handle(
-        reply, "payment_made", user, fields={"date": "2025-03-30", "amount": "1234,56"}
-    )
+    done = handle(reply, "payment_made", user, fields={"date": "2025-03-30", "amount": "1234,56"})
     assert done.fields == {"date": "2025-03-30", "amount": "1234.56", "currency": "EUR"}
 
 

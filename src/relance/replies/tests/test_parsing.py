@@ -38,7 +38,7 @@ def test_no_headers_at_all() -> None:
 def test_broken_mime_is_read_as_far_as_it_goes() -> None:
     raw = (
         b"From: a@acme.example\r\nSubject: broken\r\nMessage-ID: <b@x>\r\n"
-        b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"nope\"\r\n\r\n"
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="nope"\r\n\r\n'
         b"There is no boundary here at all.\r\n"
     )
     parsed = parse(raw, LIMITS)
