@@ -89,7 +89,7 @@ def test_a_message_that_cannot_be_stored_stays_unseen(ledger: Ledger, server: Do
     server.deliver(email(sender="x@unknown.example", to="n@nowhere.example", message_id="<u@x>"))
     report = poll(config_from_url(server.url))
     assert report.stored == 0
-    [(uid, reason)] = report.failed
+    [(_uid, reason)] = report.failed
     assert "RELANCE_REPLIES_CREDITOR" in reason
     [(mid, flags)] = server.flags()
     assert mid == "<u@x>"
@@ -131,7 +131,7 @@ def test_an_oversized_message_is_kept_by_its_headers(
 
 
 def test_a_wrong_password_or_folder_is_a_clear_error(ledger: Ledger, server: Dovecot) -> None:
-    with pytest.raises(ImapError, match="127.0.0.1"):
+    with pytest.raises(ImapError, match=r"127\.0\.0\.1"):
         poll(config_from_url(server.url.replace("s3cret-imap", "wrong")))
     with pytest.raises(ImapError, match="folder Nowhere"):
         poll(config_from_url(server.url.replace("/INBOX", "/Nowhere")))

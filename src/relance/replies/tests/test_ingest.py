@@ -245,7 +245,7 @@ def test_a_failed_write_leaves_no_file_behind(ledger: Ledger, monkeypatch: Any) 
     original = ReplyAttachment.save
 
     def boom(self: ReplyAttachment, *args: Any, **kwargs: Any) -> None:
-        stored.append(self.file.name)
+        stored.append(str(self.file.name))
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(ReplyAttachment, "save", boom)

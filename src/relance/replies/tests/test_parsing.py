@@ -98,7 +98,8 @@ def test_a_bad_date_header_is_reported() -> None:
 
 def test_an_html_only_body_becomes_text() -> None:
     raw = (
-        b"From: a@acme.example\r\nMessage-ID: <g@x>\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+        b"From: a@acme.example\r\nMessage-ID: <g@x>\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
         b"<p>Nous r&eacute;glerons</p><script>steal()</script><p>le 15/04</p>"
     )
     parsed = parse(raw, LIMITS)
