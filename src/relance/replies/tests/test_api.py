@@ -6,8 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from relance.api.tests.conftest import Team, team  # noqa: F401 - fixture
-from relance.dunning.models import Pause
+from relance.api.tests.conftest import Team
 from relance.replies.models import Reply, Status
 from relance.replies.services import ingest
 from relance.replies.tests.helpers import email
@@ -85,7 +84,8 @@ def test_handle_through_the_api(team: Team) -> None:
         "currency": "EUR",
         "invoices": [],
     }
-    assert Pause.objects.get(pk=mine.pause_id).until is not None
+    mine.refresh_from_db()
+    assert mine.pause is not None and mine.pause.until is not None
     again = team.alice.post(f"/replies/{mine.pk}/handle", {"classification": "other"})
     assert again.status_code == 422
     assert again.json()["message"] == "this reply is already handled"
