@@ -174,7 +174,10 @@ def _done(client: imaplib.IMAP4, uid: str, config: ImapConfig) -> None:
         status, detail = client.uid("COPY", uid, target)
         if status == "OK":
             client.uid("STORE", uid, "+FLAGS", "(\\Deleted)")
-            client.expunge()
+            if "UIDPLUS" in client.capabilities:  # only this message
+                client.uid("EXPUNGE", uid)
+            else:
+                client.expunge()
     if status != "OK":
         raise ImapError(f"moving message {uid} to {config.move_to}: {detail!r}")
 

@@ -240,7 +240,7 @@ def handle_reply(request: Any, pk: Id, payload: HandleIn) -> Any:
     reply = _reply(who, pk)
     fields = None
     if payload.fields is not None:
-        fields = {k: v for k, v in payload.fields.dict().items() if v is not None}
+        fields = {k: v for k, v in payload.fields.model_dump().items() if v is not None}
         if "date" in fields:
             fields["date"] = fields["date"].isoformat()
     done = handle(reply, payload.classification, who.user, payload.note, fields=fields)
