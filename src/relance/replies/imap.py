@@ -144,6 +144,14 @@ def _connect(config: ImapConfig) -> imaplib.IMAP4:
     return client
 
 
+def _refresh_capabilities(client: imaplib.IMAP4) -> None:
+    """After login a server lists more capabilities (MOVE, UIDPLUS) than before it, and
+    imaplib keeps the first list: ask again."""
+    status, data = client.capability()
+    if status == "OK" and data and isinstance(data[-1], bytes):
+        client.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
+
+
 def _size(client: imaplib.IMAP4, uid: str) -> int:
     status, data = client.uid("FETCH", uid, "(RFC822.SIZE)")
     found = re.search(rb"RFC822\.SIZE (\d+)", b" ".join(d for d in data if isinstance(d, bytes)))
@@ -196,7 +204,7 @@ def poll(
     report = PollReport()
     client = _connect(config)
     try:
-        client.capability()  # after login the server may list more (MOVE)
+        _refresh_capabilities(client)
         status, data = client.uid("SEARCH", "UNSEEN")
         if status != "OK":
             raise ImapError(f"SEARCH: {data!r}")

@@ -99,7 +99,21 @@ def test_a_message_that_cannot_be_stored_stays_unseen(ledger: Ledger, server: Do
     assert poll(config_from_url(server.url), creditor=ledger.creditor).stored == 1
 
 
-def test_messages_are_moved_after_they_are_stored(ledger: Ledger, server: Dovecot) -> None:
+@pytest.mark.parametrize("move", [True, False], ids=["MOVE", "COPY and EXPUNGE"])
+def test_messages_are_moved_after_they_are_stored(
+    ledger: Ledger, server: Dovecot, move: bool, monkeypatch: Any
+) -> None:
+    refresh = imap._refresh_capabilities
+
+    def checked(client: Any) -> None:
+        refresh(client)
+        assert "MOVE" in client.capabilities  # Dovecot lists it once logged in
+        if not move:  # as a server without MOVE nor UIDPLUS
+            client.capabilities = tuple(
+                c for c in client.capabilities if c not in ("MOVE", "UIDPLUS")
+            )
+
+    monkeypatch.setattr(imap, "_refresh_capabilities", checked)
     customer(ledger)
     server.create("Processed")
     server.deliver(email(message_id="<m@acme.example>"))
