@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.test import override_settings
 
 from relance.accounts.models import Role
 from relance.channels.identity import reply_token_key
@@ -376,7 +375,6 @@ def test_a_reply_after_planning_cancels_the_send(ledger: Ledger) -> None:
     assert action.reason == "customer paused since it was planned"
 
 
-@override_settings(RELANCE_REPLY_MAX_ATTACHMENT=10)
 def test_sender_identity_reply_address_is_checked(ledger: Ledger) -> None:
     from django.core.exceptions import ValidationError
 
