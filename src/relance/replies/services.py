@@ -212,7 +212,8 @@ def ingest(
 
 
 def _locked(reply: Reply) -> Reply:
-    return Reply.objects.select_for_update().select_related("pause").get(pk=reply.pk)
+    # no join: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join
+    return Reply.objects.select_for_update().get(pk=reply.pk)
 
 
 @transaction.atomic
