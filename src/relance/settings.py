@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "relance.einvoice",
     "relance.risk",
     "relance.negotiation",
+    "relance.replies",
     "relance.web",
     "relance.api",
 ]
@@ -216,3 +217,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
+
+#: Debtors' replies (docs/replies.md). The mailbox polled by `relance replies poll` and the
+#: worker, as imaps://user:password@host:993/INBOX (empty: no polling).
+RELANCE_IMAP_URL = env.str("RELANCE_IMAP_URL", default="")
+#: Seconds between two polls of that mailbox by `relance worker`.
+RELANCE_IMAP_POLL_SECONDS = env.int("RELANCE_IMAP_POLL_SECONDS", default=300)
+#: The creditor (id) of replies that say nothing of theirs (no reply token, not an answer to
+#: a message sent, not addressed to a creditor's own address); needed with several creditors.
+RELANCE_REPLIES_CREDITOR = env.int("RELANCE_REPLIES_CREDITOR", default=0)
+#: Largest attachment kept with a reply, in bytes (larger ones are listed, not kept).
+RELANCE_REPLY_MAX_ATTACHMENT = env.int("RELANCE_REPLY_MAX_ATTACHMENT", default=10 * 1024 * 1024)
+#: Largest message read whole, in bytes: a larger one is kept by its headers only.
+RELANCE_REPLY_MAX_MESSAGE = env.int("RELANCE_REPLY_MAX_MESSAGE", default=40 * 1024 * 1024)

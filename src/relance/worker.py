@@ -11,7 +11,10 @@ A pass:
    enqueued again once RETRY_FAILED_TICK has passed;
 3. runs the queue (the ticks first: they have the higher priority);
 4. enqueues `dispatch_outbox` when an action is due and `retry_risk_webhooks` when a hold
-   webhook attempt is due — unless a copy already waits — and runs the queue again.
+   webhook attempt is due — unless a copy already waits — and runs the queue again;
+5. reads debtors' replies from RELANCE_IMAP_URL when its polling interval has passed
+   (`relance.replies.imap.poll_if_due`, in the worker process itself: a mailbox that cannot
+   be read is logged and never stops the sending).
 
 Everything it enqueues is safe to run twice or at once, so two workers on one database,
 a timer that fires twice, or a day planned by hand first, change nothing: the database
@@ -34,6 +37,7 @@ from relance.core import queue
 from relance.dunning.models import Action
 from relance.dunning.outbox import _claimable
 from relance.dunning.tasks import daily_tick, dispatch_outbox
+from relance.replies.imap import poll_if_due
 from relance.risk import webhooks
 from relance.risk.tasks import retry_risk_webhooks
 
@@ -114,4 +118,7 @@ def run_pass(
     for ran in result.ran:
         if ran.path == dispatch_outbox.module_path and isinstance(ran.value, dict):
             result.counts.update(ran.value)
+    replies = poll_if_due()
+    if replies:
+        result.counts["replies"] = replies
     return result

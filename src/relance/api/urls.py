@@ -18,6 +18,7 @@ from relance.api.routers import (
     legal,
     me,
     penalties,
+    replies,
     reports,
     risk,
     sending,
@@ -63,3 +64,4 @@ api.add_router("", einvoice.router)
 api.add_router("", channels.router)
 api.add_router("", sending.router)
 api.add_router("", risk.router)
+api.add_router("", replies.router)

@@ -33,7 +33,14 @@ class ContactRuleSettingsAdmin(admin.ModelAdmin[ContactRuleSettings]):
 
 @admin.register(SenderIdentity)
 class SenderIdentityAdmin(admin.ModelAdmin[SenderIdentity]):
-    list_display = ("creditor", "from_name", "from_email", "reply_to", "attach_invoices")
+    list_display = (
+        "creditor",
+        "from_name",
+        "from_email",
+        "reply_to",
+        "reply_address",
+        "attach_invoices",
+    )
 
 
 @admin.register(RegisteredMail)

@@ -313,6 +313,17 @@ class SenderIdentity(models.Model):
     from_name = models.CharField(_("sender name"), max_length=200, blank=True)
     from_email = models.EmailField(_("sender address (From)"), blank=True)
     reply_to = models.EmailField(_("reply-to address"), blank=True)
+    #: a mailbox relance reads (RELANCE_IMAP_URL, or an inbound webhook): when set, each
+    #: email's Reply-To is this address tagged with a signed token naming the customer
+    #: (`local+r-<token>@domain`), so that replies are matched to it (docs/replies.md)
+    reply_address = models.EmailField(
+        _("tracked reply address (read by relance)"),
+        blank=True,
+        help_text=_(
+            "Replies go to this address with a tag naming the customer, and relance files "
+            "them on the customer's timeline. Leave empty to keep the reply-to address."
+        ),
+    )
     attach_invoices = models.BooleanField(_("attach the invoice PDFs to emails"), default=True)
 
     class Meta:
@@ -321,3 +332,12 @@ class SenderIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"sender identity of creditor {self.creditor_id}"
+
+    def clean(self) -> None:
+        from relance.domain.reply_token import make_address
+
+        if self.reply_address:
+            try:  # room for ids up to two billion
+                make_address(self.reply_address, 2**31, 2**31, b"check")
+            except ValueError as exc:
+                raise ValidationError({"reply_address": str(exc)}) from exc

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "penalty",
     "predict",
     "rates",
+    "replies",
     "report",
     "risk",
     "run",

@@ -2,7 +2,10 @@
 
 Each pass (relance.worker.run_pass) enqueues the periodic work through the Django tasks
 API (the day's tick with --tick, the sending, the webhook retries) and runs every task
-waiting in the database queue, whoever enqueued it.
+waiting in the database queue, whoever enqueued it. With RELANCE_IMAP_URL set, it also reads
+debtors' replies from that mailbox every RELANCE_IMAP_POLL_SECONDS
+(`relance.replies.imap.poll_if_due`): a mailbox that cannot be read is reported and tried
+again at the next interval, it never stops the sending.
 """
 
 from __future__ import annotations

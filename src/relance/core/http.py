@@ -71,10 +71,12 @@ def request(
     json: Any = None,
     data: bytes | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    max_body: int = MAX_BODY,
 ) -> Response:
     """Send one request and return the answer, whatever its status.
 
-    `json` is encoded (UTF-8) with a JSON content type; `data` is sent as is.
+    `json` is encoded (UTF-8) with a JSON content type; `data` is sent as is. At most
+    `max_body` bytes of the answer are read (a file download may ask for more).
     Raises ValueError for a URL that is not http(s), NetworkError when no answer came.
     """
     scheme = urlsplit(url).scheme
@@ -89,7 +91,7 @@ def request(
     req = urllib.request.Request(url, data=data, headers=sent_headers, method=method.upper())  # noqa: S310
     try:
         with _OPENER.open(req, timeout=timeout) as answer:
-            return Response(answer.status, answer.read(MAX_BODY), dict(answer.headers.items()))
+            return Response(answer.status, answer.read(max_body), dict(answer.headers.items()))
     except urllib.error.HTTPError as exc:
         with exc:
             body = exc.read(MAX_BODY) if exc.fp is not None else b""
