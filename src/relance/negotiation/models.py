@@ -79,6 +79,24 @@ class Dispute(Timestamped):
         _("resolution"), max_length=20, choices=DisputeResolution.choices, blank=True
     )
     resolution_note = models.TextField(_("resolution note"), blank=True)
+    #: resolution "credit_note": the ledger's credit note that settles the disputed amount
+    credit_note = models.ForeignKey(
+        "ledger.CreditNote",
+        verbose_name=_("credit note"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    #: resolution "corrected_invoice": the invoice issued to replace the disputed one, if known
+    corrected_invoice = models.ForeignKey(
+        "ledger.Invoice",
+        verbose_name=_("corrected invoice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     opened_on = models.DateField(_("opened on"))
     #: the date by which the dispute should be resolved (shown in the worklist)
     due_on = models.DateField(_("to resolve by"), null=True, blank=True)
@@ -565,6 +583,13 @@ class CallLog(models.Model):
             models.CheckConstraint(
                 condition=~Q(outcome="call_back") | Q(call_back_on__isnull=False),
                 name="call_back_needs_date",
+            ),
+            # One call to a customer a day (relance.domain.contact_rules.MAX_CALLS_PER_DAY):
+            # the database refuses a second outbound call, even logged at the same moment.
+            models.UniqueConstraint(
+                fields=["customer", "on"],
+                condition=Q(kind="call", direction="outbound"),
+                name="call_one_outbound_a_day",
             ),
         ]
 
