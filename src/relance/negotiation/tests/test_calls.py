@@ -287,29 +287,28 @@ def test_bad_calls_are_refused_and_nothing_is_written(
     bob = ledger.user("bob", Role.COLLECTOR)
     reader = ledger.user("reader", Role.READ_ONLY)
     args: dict[str, Any] = {"user": alice, "at": AT, "outcome": "reached", "contact": jeanne}
-    args.update(
-        {
-            "outcome": {"outcome": "shouted"},
-            "kind": {"kind": "telepathy"},
-            "direction": {"direction": "sideways"},
-            "wrong_no_contact": {"outcome": "wrong_number", "contact": None},
-            "wrong_no_number": {"outcome": "wrong_number", "contact": numberless},
-            "wrong_meeting": {"outcome": "wrong_number", "kind": "meeting"},
-            "call_back_no_date": {"outcome": "call_back"},
-            "call_back_before": {"outcome": "call_back", "call_back_on": J15 - timedelta(days=1)},
-            "promise_missing": {"outcome": "promise"},
-            "promise_elsewhere": {"outcome": "promise", "promise": their_promise},
-            "promise_other_outcome": {"promise": their_promise},
-            "dispute_missing": {"outcome": "dispute"},
-            "copy_no_invoice": {"outcome": "copy_requested"},
-            "copy_other_customer": {"outcome": "copy_requested", "invoices": [their_invoice.pk]},
-            "contact_elsewhere": {"contact": their_contact},
-            "opted_out": {"contact": opted},
-            "other_creditor": {"user": outsider},
-            "not_assigned": {"user": bob},
-            "read_only": {"user": reader},
-        }[case]
-    )
+    cases: dict[str, dict[str, Any]] = {
+        "outcome": {"outcome": "shouted"},
+        "kind": {"kind": "telepathy"},
+        "direction": {"direction": "sideways"},
+        "wrong_no_contact": {"outcome": "wrong_number", "contact": None},
+        "wrong_no_number": {"outcome": "wrong_number", "contact": numberless},
+        "wrong_meeting": {"outcome": "wrong_number", "kind": "meeting"},
+        "call_back_no_date": {"outcome": "call_back"},
+        "call_back_before": {"outcome": "call_back", "call_back_on": J15 - timedelta(days=1)},
+        "promise_missing": {"outcome": "promise"},
+        "promise_elsewhere": {"outcome": "promise", "promise": their_promise},
+        "promise_other_outcome": {"promise": their_promise},
+        "dispute_missing": {"outcome": "dispute"},
+        "copy_no_invoice": {"outcome": "copy_requested"},
+        "copy_other_customer": {"outcome": "copy_requested", "invoices": [their_invoice.pk]},
+        "contact_elsewhere": {"contact": their_contact},
+        "opted_out": {"contact": opted},
+        "other_creditor": {"user": outsider},
+        "not_assigned": {"user": bob},
+        "read_only": {"user": reader},
+    }
+    args.update(cases[case])
     with pytest.raises(BadInput, match=message):
         log_call(acme, **args)
     assert not CallLog.objects.exists()
