@@ -103,7 +103,7 @@ def test_resolved_rejected_ends_the_pauses_the_day_before(ledger: Ledger, acme: 
     with pytest.raises(BadInput, match="resolved: it cannot be changed"):
         change(dispute, status="in_progress")
     # resolved: the invoice may be disputed again
-    again = open_dispute(acme, items=[(inv.pk, 5000)], reason="quality", opened_on=date(2026, 4, 1))
+    open_dispute(acme, items=[(inv.pk, 5000)], reason="quality", opened_on=date(2026, 4, 1))
     assert Pause.objects.get(invoice=inv, until__isnull=True).amount_minor == 5000
 
 
