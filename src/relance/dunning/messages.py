@@ -21,6 +21,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from relance.channels.base import Attachment, Outbound
 from relance.channels.letter.payment import PaymentDetails, payment_details, qr_svg
@@ -273,8 +274,9 @@ def call_script(action: Action, as_of: date, to: Recipient) -> str:
     """The call script of `action` (a call, as the call screen shows it), for `to`."""
     lang = action.customer.language if action.customer.language in LANGUAGES else "fr"
     contacts = list(action.customer.contacts.all())
-    context, _lines, _invoices = message_context(action, as_of, to, contacts)
-    text = render_to_string(f"dunning/messages/{lang}/call_script.txt", context)
+    with translation.override(lang):  # the tone's label, in the language of the call
+        context, _lines, _invoices = message_context(action, as_of, to, contacts)
+        text = render_to_string(f"dunning/messages/{lang}/call_script.txt", context)
     return _BLANK_RUNS.sub("\n\n", text).strip() + "\n"
 
 

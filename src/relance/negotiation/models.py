@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from relance.core.models import Timestamped
 
@@ -49,16 +50,17 @@ class DisputeReason(models.TextChoices):
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    # "dispute" context: the French words agree with "litige", not with the invoices' "open"
+    OPEN = "open", pgettext_lazy("dispute", "open")
     IN_PROGRESS = "in_progress", _("being investigated")
-    RESOLVED = "resolved", _("resolved")
+    RESOLVED = "resolved", pgettext_lazy("dispute", "resolved")
 
 
 class DisputeResolution(models.TextChoices):
     CREDIT_NOTE = "credit_note", _("credit note issued")
     CORRECTED_INVOICE = "corrected_invoice", _("corrected invoice issued")
     REJECTED = "rejected", _("dispute rejected: the amount is due")
-    PAID = "paid", _("paid")
+    PAID = "paid", pgettext_lazy("dispute", "paid")
     WITHDRAWN = "withdrawn", _("withdrawn by the customer")
 
 
