@@ -408,6 +408,9 @@ def update_contact(request: Any, contact_id: Id, payload: ContactPatch) -> Any:
     if "email" in fields and fields["email"] != contact.email:
         # A corrected address is usable again (delivery feedback had flagged the old one).
         fields |= {"email_undeliverable_since": None, "email_undeliverable_reason": ""}
+    if any(k in fields and fields[k] != getattr(contact, k) for k in ("phone", "mobile")):
+        # A corrected number may be called again (a call had found the old one wrong).
+        fields |= {"phone_wrong_since": None, "phone_wrong_reason": ""}
     for key, value in fields.items():
         setattr(contact, key, value)
     _save_contact(contact)
