@@ -249,3 +249,47 @@ def test_notes(ledger: Ledger, acme: Any) -> None:
     stranger = ledger.customer("Autre")
     with pytest.raises(BadInput, match="not a dispute of this customer"):
         add_note(stranger, "note", dispute=dispute)
+
+
+# --------------------------------------------------------------------------- e-invoice 207
+
+
+@pytest.mark.parametrize(
+    ("lifting", "resolution"), [(205, "withdrawn"), (209, "corrected_invoice"), (212, "paid")]
+)
+def test_einvoice_207_opens_a_dispute_the_lifting_status_resolves_it(
+    ledger: Ledger, acme: Any, lifting: int, resolution: str
+) -> None:
+    from relance.einvoice.lifecycle import record
+
+    inv = ledger.invoice(acme, "F-1", "1200.00", due="2026-02-01")
+    done = record(inv, 207, DAY, note="quantité contestée")
+    dispute = Dispute.objects.get()
+    assert (dispute.source, dispute.reason, dispute.opened_on) == ("einvoice", "other", DAY)
+    assert "207" in dispute.description and "quantité contestée" in dispute.description
+    assert done.event.pause == dispute.items.get().pause and done.paused
+    later = DAY + timedelta(days=5)
+    assert record(inv, lifting, later).lifted == 1
+    dispute.refresh_from_db()
+    assert (dispute.status, dispute.resolution, dispute.resolved_on) == (
+        "resolved",
+        resolution,
+        later,
+    )
+    assert not holding(inv, later)
+
+
+def test_einvoice_207_on_an_invoice_already_in_dispute(ledger: Ledger, acme: Any) -> None:
+    from relance.einvoice.lifecycle import lift_pauses, record
+
+    inv = ledger.invoice(acme, "F-1", "1200.00", due="2026-02-01")
+    manual = open_dispute(acme, items=[(inv.pk, 10000)], reason="price", opened_on=DAY)
+    done = record(inv, 207, DAY + timedelta(days=1))
+    assert done.recorded and not done.paused and done.event.pause is None
+    assert Dispute.objects.get() == manual and Pause.objects.count() == 1
+    # a status pause lifted by hand resolves its dispute as rejected
+    resolve(manual, "withdrawn", on=DAY + timedelta(days=2))
+    record(inv, 207, DAY + timedelta(days=3))
+    assert lift_pauses(inv, DAY + timedelta(days=4)) == 1
+    last = Dispute.objects.exclude(pk=manual.pk).get()
+    assert (last.status, last.resolution) == ("resolved", "rejected")
