@@ -3,10 +3,12 @@ contact history the engine reads, and every refusal (real database, capture back
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
 from relance.accounts.models import Role
 from relance.channels.models import CapturedMessage, Correspondence
@@ -324,3 +326,52 @@ def test_a_call_for_another_creditors_customer_is_refused(ledger: Ledger) -> Non
     with pytest.raises(BadInput, match="another creditor"):
         log_call(theirs, user=alice, at=AT, outcome="reached")
     assert not CallLog.objects.exists()
+
+
+def test_the_database_refuses_a_second_outbound_call_the_same_day(ledger: Ledger) -> None:
+    acme, _jeanne, alice = setup(ledger)
+    fields = {
+        "creditor": ledger.creditor,
+        "customer": acme,
+        "at": AT,
+        "on": J15,
+        "outcome": "reached",
+        "user": alice,
+    }
+    CallLog.objects.create(**fields)
+    CallLog.objects.create(**{**fields, "direction": "inbound"})
+    CallLog.objects.create(**{**fields, "kind": "meeting"})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CallLog.objects.create(**fields)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_logging_a_call_at_once_keep_one() -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory test database locks whole tables (PostgreSQL runs it)")
+    ledger = Ledger.create()
+    acme, _jeanne, alice = setup(ledger)
+    bob = ledger.user("bob", Role.CREDIT_MANAGER)
+    barrier = threading.Barrier(2)
+    refused: list[str] = []
+    errors: list[BaseException] = []
+
+    def go(user: Any) -> None:
+        try:
+            barrier.wait()
+            log_call(acme, user=user, at=AT, outcome="reached")
+        except BadInput as exc:
+            refused.append(str(exc))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=go, args=(user,)) for user in (alice, bob)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert CallLog.objects.count() == 1
+    assert len(refused) == 1 and "at most one call a day" in refused[0]
