@@ -180,6 +180,11 @@ class Contact(Timestamped):
         return self.phone or self.mobile
 
     @property
+    def mobile_wrong(self) -> bool:
+        """The number flagged wrong is the mobile (the contact has no landline)."""
+        return bool(self.phone_wrong_since) and not self.phone and bool(self.mobile)
+
+    @property
     def callable(self) -> bool:
         """A number to call, not opted out of calls, not flagged wrong."""
         return bool(self.call_number) and not self.opt_out_phone and not self.phone_wrong_since

@@ -125,9 +125,10 @@ def recipient(channel: str, customer: Customer, contacts: list[Contact]) -> Reci
             raise NoRecipient("no email address usable (missing or opted out)")
         return Recipient(usable[0].email, _name(usable[0]))
     if channel == dd.Channel.SMS:
-        usable = [c for c in ranked if c.mobile and not c.opt_out_sms]
+        # a mobile a call found wrong (the contact's only number) gets no SMS either
+        usable = [c for c in ranked if c.mobile and not c.opt_out_sms and not c.mobile_wrong]
         if not usable:
-            raise NoRecipient("no mobile number usable (missing or opted out)")
+            raise NoRecipient("no mobile number usable (missing, opted out or flagged wrong)")
         return Recipient(usable[0].mobile, _name(usable[0]))
     if channel == dd.Channel.CALL:
         usable = [c for c in ranked if c.callable]

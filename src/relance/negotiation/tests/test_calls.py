@@ -375,3 +375,21 @@ def test_two_people_logging_a_call_at_once_keep_one() -> None:
     assert not errors, errors
     assert CallLog.objects.count() == 1
     assert len(refused) == 1 and "at most one call a day" in refused[0]
+
+
+def test_a_wrong_mobile_gets_no_sms_a_wrong_landline_leaves_the_mobile(ledger: Ledger) -> None:
+    from relance.dunning.messages import NoRecipient, recipient
+
+    acme, _jeanne, alice = setup(ledger)
+    acme.contacts.all().delete()
+    only_mobile = ledger.contact(acme, "", last_name="Mobile", mobile="0600000001")
+    log_call(acme, user=alice, at=AT, outcome="wrong_number", contact=only_mobile)
+    only_mobile.refresh_from_db()
+    with pytest.raises(NoRecipient, match="flagged wrong"):
+        recipient("sms", acme, [only_mobile])
+    with pytest.raises(NoRecipient, match="flagged wrong"):
+        recipient("call", acme, [only_mobile])
+    both = ledger.contact(acme, "", last_name="Deux", phone="0472000001", mobile="0600000002")
+    log_call(acme, user=alice, at=AT + timedelta(days=1), outcome="wrong_number", contact=both)
+    both.refresh_from_db()
+    assert recipient("sms", acme, [both]).address == "0600000002"
