@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("relance.legal.urls")),
     path("", include("relance.banking.urls")),
     path("", include("relance.replies.urls")),
+    path("", include("relance.negotiation.urls")),
     path("", include("relance.web.urls")),
 ]

@@ -181,6 +181,10 @@ class ContactOut(Schema):
         None, description="Set by SMS delivery reports (hard bounce): no SMS goes there."
     )
     mobile_undeliverable_reason: str = ""
+    phone_wrong_since: datetime | None = Field(
+        None, description="Set when a call found the number wrong: no call task goes there."
+    )
+    phone_wrong_reason: str = ""
 
 
 class ContactPage(Page):

@@ -17,6 +17,7 @@ from relance.api.routers import (
     ledger,
     legal,
     me,
+    negotiation,
     penalties,
     replies,
     reports,
@@ -65,3 +66,4 @@ api.add_router("", channels.router)
 api.add_router("", sending.router)
 api.add_router("", risk.router)
 api.add_router("", replies.router)
+api.add_router("", negotiation.router)

@@ -151,6 +151,12 @@ class Contact(Timestamped):
     mobile_undeliverable_reason = models.CharField(
         _("why the mobile is undeliverable"), max_length=200, blank=True
     )
+    #: set when a call finds the number wrong (relance.negotiation.calls): the number is to
+    #: update; no call task goes there until it is changed or cleared
+    phone_wrong_since = models.DateTimeField(_("phone number wrong since"), null=True, blank=True)
+    phone_wrong_reason = models.CharField(
+        _("why the phone number is wrong"), max_length=200, blank=True
+    )
 
     class Meta:
         ordering = ["-is_primary_billing", "last_name", "first_name"]
@@ -174,3 +180,18 @@ class Contact(Timestamped):
 
     def opted_out(self, channel: str) -> bool:
         return bool(getattr(self, f"opt_out_{channel}", False))
+
+    @property
+    def call_number(self) -> str:
+        """The number a call to this contact dials (the landline, else the mobile)."""
+        return self.phone or self.mobile
+
+    @property
+    def mobile_wrong(self) -> bool:
+        """The number flagged wrong is the mobile (the contact has no landline)."""
+        return bool(self.phone_wrong_since) and not self.phone and bool(self.mobile)
+
+    @property
+    def callable(self) -> bool:
+        """A number to call, not opted out of calls, not flagged wrong."""
+        return bool(self.call_number) and not self.opt_out_phone and not self.phone_wrong_since

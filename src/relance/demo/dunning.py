@@ -1,4 +1,4 @@
-"""The demo's dunning state: policies, disputes as pauses, and 75 days of reminders sent.
+"""The demo's dunning state: policies, disputes, and 75 days of reminders sent.
 
 The history is produced by the real planner and dispatcher: for each of the last 75 days
 a run is planned, the formal notices awaiting approval are approved, and the worker sends
@@ -14,10 +14,14 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from relance.creditors.models import Creditor
+from relance.customers.models import Customer
 from relance.domain import dunning as dd
-from relance.dunning.models import Action, ActionStatus, Pause, PolicyAssignment
+from relance.dunning.models import Action, ActionStatus, PolicyAssignment
 from relance.dunning.outbox import dispatch
 from relance.dunning.services import ensure_default_policy, plan_run, save_policy
+from relance.ledger.models import Invoice
+from relance.negotiation.disputes import open_dispute
+from relance.negotiation.models import DisputeReason
 
 HISTORY_DAYS = 75
 
@@ -44,7 +48,8 @@ KEY_ACCOUNTS = dd.Policy(
 
 
 def seed_dunning(creditor: Creditor, as_of: date, disputed: Iterable[int]) -> int:
-    """Policies, pauses for disputed invoices, and the history up to the day before `as_of`.
+    """Policies, disputes over the disputed invoices, and the history up to the day before
+    `as_of`.
 
     Returns the number of actions sent.
     """
@@ -53,14 +58,26 @@ def seed_dunning(creditor: Creditor, as_of: date, disputed: Iterable[int]) -> in
     PolicyAssignment.objects.create(
         creditor=creditor, policy=key_accounts, segment="grands comptes"
     )
-    Pause.objects.bulk_create(
-        Pause(
-            creditor=creditor,
-            invoice_id=invoice_id,
-            reason="litige : quantités livrées contestées",
+    # One dispute per customer over its disputed invoices (their pauses hold them back), some
+    # past the date to resolve them by.
+    opened = as_of - timedelta(days=HISTORY_DAYS)
+    by_customer: dict[int, list[int]] = {}
+    for customer_id, invoice_id in (
+        Invoice.objects.filter(pk__in=list(disputed))
+        .order_by("customer_id", "pk")
+        .values_list("customer_id", "pk")
+    ):
+        by_customer.setdefault(customer_id, []).append(invoice_id)
+    customers = Customer.objects.in_bulk(list(by_customer))
+    for customer_id, ids in sorted(by_customer.items()):
+        open_dispute(
+            customers[customer_id],
+            items=[(pk, None) for pk in ids],
+            reason=DisputeReason.QUANTITY,
+            opened_on=opened,
+            due_on=as_of + timedelta(days=customer_id % 30 - 10),
+            description="quantités livrées contestées",
         )
-        for invoice_id in sorted(disputed)
-    )
     for back in range(HISTORY_DAYS, 0, -1):
         day = as_of - timedelta(days=back)
         plan_run(creditor, day)

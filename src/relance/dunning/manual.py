@@ -124,11 +124,17 @@ def draft(customer: Customer, currency: str, as_of: date) -> Draft:
         raise BadInput(f"the customer is paused: {paused.reason}")
     row = policy_for(customer)
     policy = row.to_domain(customer.creditor.currency)
-    paused_invoices = set(
+    paused_invoices: set[int] = set()
+    held_back: dict[int, int] = {}  # paused in part (a dispute): minor units held back
+    for invoice_id, minor in (
         Pause.objects.filter(invoice__customer=customer)
         .filter(Q(until__isnull=True) | Q(until__gte=as_of))
-        .values_list("invoice_id", flat=True)
-    )
+        .values_list("invoice_id", "amount_minor")
+    ):
+        if minor is None:
+            paused_invoices.add(invoice_id)
+        else:
+            held_back[invoice_id] = held_back.get(invoice_id, 0) + minor
     invoices = list(
         Invoice.objects.filter(
             customer=customer,
@@ -145,9 +151,12 @@ def draft(customer: Customer, currency: str, as_of: date) -> Draft:
             customer_id=customer.pk,
             currency=currency,
             due_date=inv.due_date,
-            open_amount=Decimal(inv.open_minor).scaleb(-scale),
+            # a partly disputed invoice is reminded for its undisputed part only
+            open_amount=Decimal(max(inv.open_minor - held_back.get(inv.pk, 0), 0)).scaleb(-scale),
             history=history_of(policy, sends.get(inv.pk)),
-            held="paused" if inv.pk in paused_invoices else "",
+            held="paused"
+            if inv.pk in paused_invoices or held_back.get(inv.pk, 0) >= inv.open_minor
+            else "",
         )
         for inv in invoices
     ]

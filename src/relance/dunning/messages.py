@@ -28,6 +28,7 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from django.template.loader import render_to_string
+from django.utils import translation
 from pypdf import PdfReader, PdfWriter
 
 from relance.channels.base import Attachment, Outbound
@@ -41,6 +42,7 @@ from relance.domain.sms import fits
 from relance.domain.wording import lint
 from relance.dunning.documents import Statement, build_statement
 from relance.dunning.models import INVOICE_KIND, LABELS, STATEMENT_KIND, Action
+from relance.dunning.services import partial_pauses
 from relance.ledger.models import Invoice
 from relance.legal.models import FormalNotice, PenaltyInvoice
 
@@ -79,20 +81,6 @@ class Unsendable(Exception):
     """This action cannot be sent as it is (the reason is the message)."""
 
 
-#: Step kinds whose message carries a legal document issued when it is sent, and the
-#: channels that carry it (an SMS, a call or a task of such a step is rendered as usual).
-LEGAL_KINDS = frozenset({dd.StepKind.PENALTY_INVOICE, dd.StepKind.FORMAL_NOTICE})
-DOCUMENT_CHANNELS = frozenset({dd.Channel.EMAIL, dd.Channel.LETTER, dd.Channel.REGISTERED_LETTER})
-
-
-def carries_legal_document(action: Action) -> bool:
-    """Whether sending `action` issues (or carries) a penalty invoice or a formal notice."""
-    return action.kind in LEGAL_KINDS and action.channel in DOCUMENT_CHANNELS
-
-
-LegalDocument = PenaltyInvoice | FormalNotice
-
-
 class NoRecipient(Unsendable):
     """The customer has no contact this channel may use (missing address, opted out, or an
     email address flagged undeliverable by delivery feedback)."""
@@ -106,6 +94,20 @@ class RefusedWording(Unsendable):
 class Recipient:
     address: str
     name: str
+
+
+#: Step kinds whose message carries a legal document issued when it is sent, and the
+#: channels that carry it (an SMS, a call or a task of such a step is rendered as usual).
+LEGAL_KINDS = frozenset({dd.StepKind.PENALTY_INVOICE, dd.StepKind.FORMAL_NOTICE})
+DOCUMENT_CHANNELS = frozenset({dd.Channel.EMAIL, dd.Channel.LETTER, dd.Channel.REGISTERED_LETTER})
+
+
+def carries_legal_document(action: Action) -> bool:
+    """Whether sending `action` issues (or carries) a penalty invoice or a formal notice."""
+    return action.kind in LEGAL_KINDS and action.channel in DOCUMENT_CHANNELS
+
+
+LegalDocument = PenaltyInvoice | FormalNotice
 
 
 def _ranked(contacts: list[Contact]) -> list[Contact]:
@@ -148,17 +150,25 @@ def recipient(channel: str, customer: Customer, contacts: list[Contact]) -> Reci
             raise NoRecipient("no email address usable (missing or opted out)")
         return Recipient(usable[0].email, _name(usable[0]))
     if channel == dd.Channel.SMS:
+        # a mobile a call found wrong (the contact's only number) gets no SMS either
         usable = [
-            c for c in ranked if c.mobile and not c.opt_out_sms and not c.mobile_undeliverable_since
+            c
+            for c in ranked
+            if c.mobile
+            and not c.opt_out_sms
+            and not c.mobile_undeliverable_since
+            and not c.mobile_wrong
         ]
         if not usable:
-            raise NoRecipient("no mobile number usable (missing or opted out)")
+            raise NoRecipient(
+                "no mobile number usable (missing, opted out, undeliverable or flagged wrong)"
+            )
         return Recipient(usable[0].mobile, _name(usable[0]))
     if channel == dd.Channel.CALL:
-        usable = [c for c in ranked if (c.phone or c.mobile) and not c.opt_out_phone]
+        usable = [c for c in ranked if c.callable]
         if not usable:
-            raise NoRecipient("no phone number usable (missing or opted out)")
-        return Recipient(usable[0].phone or usable[0].mobile, _name(usable[0]))
+            raise NoRecipient("no phone number usable (missing, opted out or flagged wrong)")
+        return Recipient(usable[0].call_number, _name(usable[0]))
     if channel in (dd.Channel.LETTER, dd.Channel.REGISTERED_LETTER):
         if not customer.address_line1 or not customer.city:
             raise NoRecipient("no postal address for the customer")
@@ -199,11 +209,14 @@ def render(
     action: Action,
     as_of: date,
     invoices: dict[int, Invoice] | None = None,
+    disputed: dict[int, int] | None = None,
     document: LegalDocument | None = None,
 ) -> Outbound:
     """The message of `action` (raises NoRecipient when it cannot be addressed).
 
-    `invoices` (by id) may hold the action's invoices, read beforehand for a whole batch.
+    `invoices` (by id) may hold the action's invoices, read beforehand for a whole batch;
+    `disputed` the part of each invoice held back by a partial pause (a dispute), likewise
+    (read here when None).
     `document`: the penalty invoice or formal notice of a legal step, required when the
     action carries one (relance.dunning.legal_steps.document_for issues or finds it).
     """
@@ -213,19 +226,37 @@ def render(
             "relance.dunning.legal_steps.document_for(action, as_of)"
         )
     customer = action.customer
-    creditor = action.creditor
-    lang = customer.language if customer.language in LANGUAGES else "fr"
     contacts = list(customer.contacts.all())
     if action.contact_id is not None:
         # A person chose the recipient: only that contact, with its own opt-outs.
         contacts = [c for c in contacts if c.pk == action.contact_id]
     to = recipient(action.channel, customer, contacts)
+    context, lines, invoices = message_context(action, as_of, to, contacts, invoices, disputed)
+    return _finish(action, as_of, to, context, lines, invoices, document)
+
+
+def message_context(
+    action: Action,
+    as_of: date,
+    to: Recipient,
+    contacts: list[Contact],
+    invoices: dict[int, Invoice] | None = None,
+    disputed: dict[int, int] | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[int, Invoice]]:
+    """The template context of `action`'s message for recipient `to`, its invoice lines and
+    the invoices read."""
+    customer = action.customer
+    creditor = action.creditor
+    lang = customer.language if customer.language in LANGUAGES else "fr"
     items = action.lines()
     if invoices is None or any(x.invoice_id not in invoices for x in items):
         invoices = Invoice.objects.in_bulk([x.invoice_id for x in items])
+    if disputed is None:
+        disputed = partial_pauses([x.invoice_id for x in items], as_of)
     lines = []
     for item in sorted(items, key=lambda i: (invoices[i.invoice_id].due_date, i.invoice_id)):
         inv = invoices[item.invoice_id]
+        held = disputed.get(item.invoice_id, 0)
         lines.append(
             {
                 "number": inv.number,
@@ -233,6 +264,7 @@ def render(
                 "due": _day(inv.due_date, lang),
                 "days_late": (as_of - inv.due_date).days,
                 "open": _money(item.open_minor, action.currency, lang),
+                "disputed": _money(held, action.currency, lang) if held > 0 else "",
             }
         )
     # "soon due" wording only when nothing in the message is overdue yet
@@ -249,6 +281,7 @@ def render(
         "greeting": greeting,
         "contact_name": to.name,
         "lines": lines,
+        "disputed_lines": [line for line in lines if line["disputed"]],
         "total": _money(action.total_minor, action.currency, lang),
         "overdue_total": _money(action.overdue_total_minor, action.currency, lang),
         "has_overdue": action.overdue_total_minor > 0,
@@ -277,6 +310,32 @@ def render(
             ),
         ),
     }
+    return context, lines, invoices
+
+
+def call_script(action: Action, as_of: date, to: Recipient) -> str:
+    """The call script of `action` (a call, as the call screen shows it), for `to`."""
+    lang = action.customer.language if action.customer.language in LANGUAGES else "fr"
+    contacts = list(action.customer.contacts.all())
+    with translation.override(lang):  # the tone's label, in the language of the call
+        context, _lines, _invoices = message_context(action, as_of, to, contacts)
+        text = render_to_string(f"dunning/messages/{lang}/call_script.txt", context)
+    return _BLANK_RUNS.sub("\n\n", text).strip() + "\n"
+
+
+def _finish(
+    action: Action,
+    as_of: date,
+    to: Recipient,
+    context: dict[str, Any],
+    lines: list[dict[str, Any]],
+    invoices: dict[int, Invoice],
+    document: LegalDocument | None = None,
+) -> Outbound:
+    customer = action.customer
+    creditor = action.creditor
+    lang = customer.language if customer.language in LANGUAGES else "fr"
+    items = action.lines()
     statement: Statement | None = None
     invoice_pdf = b""
     if action.kind == STATEMENT_KIND:
@@ -311,7 +370,7 @@ def render(
         # (an SMS of a legal step too: its text is the short reminder below)
         template = action.tone
         courteous = action.tone == dd.Tone.COURTEOUS
-        subject_key = "before_due" if before_due and courteous else action.tone
+        subject_key = "before_due" if context["before_due"] and courteous else action.tone
     if isinstance(document, FormalNotice) and action.channel in LETTER_CHANNELS:
         # The letter is the notice itself: its text as recorded, its PDF as attached.
         body = document.text.strip() + "\n"

@@ -240,6 +240,9 @@ class Line:
 INVOICE_KIND = "invoice"
 STATEMENT_KIND = "statement"
 DOCUMENT_KINDS = frozenset({INVOICE_KIND, STATEMENT_KIND})
+#: Idempotency-key prefix of an invoice copy a customer asked for (relance.dunning.sending
+#: `plan_invoice_copy`): sent even while the invoice is paused (a dispute, a promise).
+COPY_KEY = "invoice-copy:"
 ACTION_KINDS: list[tuple[str, Any]] = [
     *_choices(dd.StepKind),
     (INVOICE_KIND, _("invoice")),

@@ -45,6 +45,7 @@ from relance.domain.contact_rules import ALLOW, Verdict, check
 from relance.dunning.legal_steps import document_for, lock_customers
 from relance.dunning.messages import Unsendable, carries_legal_document, render
 from relance.dunning.models import (
+    COPY_KEY,
     DOCUMENT_KINDS,
     Action,
     ActionStatus,
@@ -84,38 +85,68 @@ def _claimable(now: datetime) -> Q:
     return due | stale
 
 
-def _rechecks(actions: list[Action], today: date) -> dict[int, str]:
-    """Why each action must not be sent any more ("" if it still should): two queries for
-    the batch (the invoices still open, the active pauses of its customers and invoices)."""
-    lines = {a.pk: [line.invoice_id for line in a.lines()] for a in actions}
-    every = {i for ids in lines.values() for i in ids}
-    still_open_ids = set(
+def _rechecks(actions: list[Action], today: date) -> tuple[dict[int, str], dict[int, int]]:
+    """Why each action must not be sent any more ("" if it still should), and the part of
+    each invoice held back by a partial pause (a dispute over part of it): two queries for the
+    batch (the invoices still open, the active pauses of its customers and invoices).
+
+    An invoice paused in part is still reminded for the rest; it counts as paused once
+    nothing but the held-back part is open. When the part still remindable is now smaller
+    than the amount the message claims (a dispute opened, or a payment received, since the
+    plan), the message would claim what is disputed: it is cancelled, and the next run
+    plans the right amounts."""
+    lines = {a.pk: a.lines() for a in actions}
+    every = {line.invoice_id for found in lines.values() for line in found}
+    still_open = dict(
         Invoice.objects.filter(
             pk__in=every, status=InvoiceStatus.ISSUED, open_minor__gt=0
-        ).values_list("pk", flat=True)
+        ).values_list("pk", "open_minor")
     )
     paused_customers: set[int] = set()
     paused_invoices: set[int] = set()
+    partial: dict[int, int] = {}
     pauses = Pause.objects.filter(Q(until__isnull=True) | Q(until__gte=today)).filter(
         Q(customer_id__in={a.customer_id for a in actions}) | Q(invoice_id__in=every)
     )
-    for customer_id, invoice_id in pauses.values_list("customer_id", "invoice_id"):
+    for customer_id, invoice_id, minor in pauses.values_list(
+        "customer_id", "invoice_id", "amount_minor"
+    ):
         if customer_id is not None:
             paused_customers.add(customer_id)
+        elif minor is None:
+            paused_invoices.add(invoice_id)
         else:
+            partial[invoice_id] = partial.get(invoice_id, 0) + minor
+    for invoice_id, held in partial.items():
+        if held >= still_open.get(invoice_id, 0):
             paused_invoices.add(invoice_id)
     reasons: dict[int, str] = {}
     for action in actions:
-        still_open = still_open_ids.intersection(lines[action.pk])
-        if not still_open:
+        open_ids = {line.invoice_id for line in lines[action.pk]} & set(still_open)
+        copy = action.idempotency_key.startswith(COPY_KEY)
+        over = [
+            line.invoice_id
+            for line in lines[action.pk]
+            if line.invoice_id in partial
+            and line.invoice_id in open_ids
+            and line.open_minor > still_open[line.invoice_id] - partial[line.invoice_id]
+        ]
+        if not open_ids:
             reasons[action.pk] = "paid or credited since it was planned"
+        elif copy:
+            reasons[action.pk] = ""
         elif action.customer_id in paused_customers:
             reasons[action.pk] = "customer paused since it was planned"
-        elif still_open <= paused_invoices:
+        elif open_ids <= paused_invoices:
             reasons[action.pk] = "every invoice paused or paid since it was planned"
+        elif over and action.kind not in DOCUMENT_KINDS:
+            reasons[action.pk] = (
+                "part of an invoice is disputed and the message would claim it "
+                "(planned before the dispute or a payment): the next run plans it afresh"
+            )
         else:
             reasons[action.pk] = ""
-    return reasons
+    return reasons, partial
 
 
 def _contact_verdicts(actions: list[Action], now: datetime) -> dict[int, Verdict]:
@@ -208,7 +239,7 @@ def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[
             Attempt.objects.filter(action_id__in=retried, outcome=AttemptOutcome.STARTED).update(
                 finished_at=now, error="the worker stopped during this attempt"
             )
-        reasons = _rechecks(actions, today)
+        reasons, partial = _rechecks(actions, today)
         verdicts = _contact_verdicts(actions, now)
         invoices = Invoice.objects.in_bulk({line.invoice_id for a in actions for line in a.lines()})
         identities = {c: identity_of(c) for c in {a.creditor_id for a in actions}}
@@ -241,14 +272,20 @@ def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[
                         document = document_for(action, today)
                         message = finish_email(
                             action,
-                            render(action, today, invoices=invoices, document=document),
+                            render(
+                                action,
+                                today,
+                                invoices=invoices,
+                                document=document,
+                                disputed=partial,
+                            ),
                             identity=identities[action.creditor_id],
                             invoices=invoices,
                         )
                 else:
                     message = finish_email(
                         action,
-                        render(action, today, invoices=invoices),
+                        render(action, today, invoices=invoices, disputed=partial),
                         identity=identities[action.creditor_id],
                         invoices=invoices,
                     )

@@ -27,10 +27,11 @@ from django.db import IntegrityError, transaction
 
 from relance.core.errors import BadInput
 from relance.creditors.models import Creditor
-from relance.customers.models import Customer
+from relance.customers.models import Contact, Customer
 from relance.domain import dunning as dd
 from relance.dunning.documents import build_statement
 from relance.dunning.models import (
+    COPY_KEY,
     INVOICE_KIND,
     STATEMENT_KIND,
     Action,
@@ -148,6 +149,41 @@ def plan_invoice(invoice: Invoice, as_of: date, *, origin: str = Origin.SCHEDULE
         overdue_minor=0,
         user=None,
     )
+
+
+def plan_invoice_copy(
+    invoice: Invoice,
+    as_of: date,
+    *,
+    reference: str,
+    contact: Contact | None = None,
+    user: object | None = None,
+) -> Planned:
+    """Plan an email sending a copy of `invoice` that the customer asked for (a call, a
+    reply); `reference` makes it unique (`invoice-copy:<invoice id>:<reference>`), so asking
+    twice under the same reference plans one copy. Sent by the worker like any document and
+    archived; unlike a reminder it goes out even while the invoice is paused (a dispute).
+    `contact`: the person who asked, when they have an email address."""
+    if invoice.status != InvoiceStatus.ISSUED or invoice.open_minor <= 0:
+        raise BadInput(f"invoices: {invoice.number} is not open: no copy is sent")
+    open_minor = invoice.total_incl_tax_minor - invoice.allocated_minor
+    planned = _document_action(
+        customer=invoice.customer,
+        currency=invoice.currency,
+        as_of=as_of,
+        kind=INVOICE_KIND,
+        channel=dd.Channel.EMAIL,
+        key=f"{COPY_KEY}{invoice.pk}:{reference}"[:120],
+        origin=Origin.MANUAL,
+        listed=[[invoice.pk, "", open_minor]],
+        total_minor=open_minor,
+        overdue_minor=open_minor if invoice.due_date < as_of else 0,
+        user=user,
+    )
+    if planned.created and contact is not None and contact.email:
+        Action.objects.filter(pk=planned.action.pk).update(contact=contact)
+        planned.action.contact = contact
+    return planned
 
 
 def plan_documents(creditor: Creditor, as_of: date) -> dict[str, int]:

@@ -30,6 +30,7 @@ from relance.channels.rules import rules_for
 from relance.core.bulk import bulk_insert, insert_tuples
 from relance.core.errors import BadInput
 from relance.creditors.models import Creditor
+from relance.customers.models import Contact as ContactRow
 from relance.customers.models import Customer
 from relance.domain import dunning as dd
 from relance.domain.contact_rules import WEEK, Contact, ContactRules, Verdict, check
@@ -47,6 +48,7 @@ from relance.dunning.models import (
     Run,
 )
 from relance.ledger.models import Invoice, InvoiceStatus
+from relance.negotiation.models import CallDirection, CallKind, CallLog
 
 BULK = 5000
 
@@ -245,8 +247,11 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
             by_customer[customer_id] = assigned
         else:
             by_segment[segment] = assigned
-    paused_customers, paused_invoices = _pauses(creditor, as_of)
-    held_invoices = {**_in_flight(creditor, as_of), **paused_invoices}
+    paused = _pauses(creditor, as_of)
+    paused_customers = paused.customers
+    held_invoices = {**_in_flight(creditor, as_of), **paused.invoices}
+    partial = paused.partial
+    no_phone = _no_callable_number(creditor)
     lead = max(
         (-s.offset_days for _row, p in policies.values() for s in p.steps if s.offset_days < 0),
         default=0,
@@ -297,11 +302,29 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
                 if last is None:
                     since = 0
             held = held_invoices.get(inv, "") if held_invoices else ""
+            if partial and not held and inv in partial:
+                # Part of the invoice is held back (disputed): the rest is still reminded.
+                kept, text = partial[inv]
+                if kept >= open_minor:
+                    held = text
+                else:
+                    open_minor -= kept
             items.append((inv, currency, days, open_minor, last, since, repeats, held))
         messages, held_items = dd.plan_rows(policy, items, kind)
         history = contacts.get(customer_id)
         for message in messages:
             for planned in _actions(policy_id, policy, customer_id, message):
+                if planned.channel == dd.Channel.CALL and customer_id in no_phone:
+                    holdbacks.append(
+                        PlannedHoldback(
+                            customer_id,
+                            planned.currency,
+                            None,
+                            planned.step.key,
+                            f"{planned.channel}: {no_phone[customer_id]}",
+                        )
+                    )
+                    continue
                 if history:
                     verdict = _contact_rules_at_plan(planned, as_of, history, rules)
                 else:
@@ -427,21 +450,53 @@ def _policies(creditor: Creditor) -> dict[int, tuple[Policy, dd.Policy]]:
     return found
 
 
-def _pauses(creditor: Creditor, as_of: date) -> tuple[dict[int, str], dict[int, str]]:
+@dataclass(frozen=True, slots=True)
+class Paused:
+    """The pauses holding on a day: customers and whole invoices (with the reason shown in
+    the holdbacks), and the invoices held back in part (invoice id → (minor units held back,
+    reason)), e.g. an invoice disputed in part (relance.negotiation.disputes)."""
+
+    customers: dict[int, str]
+    invoices: dict[int, str]
+    partial: dict[int, tuple[int, str]]
+
+
+def _pause_text(reason: str, until: date | None) -> str:
+    return f"paused: {reason}" + (f" (until {until.isoformat()})" if until else "")
+
+
+def _pauses(creditor: Creditor, as_of: date) -> Paused:
     customers: dict[int, str] = {}
     invoices: dict[int, str] = {}
+    partial: dict[int, tuple[int, str]] = {}
     active = Pause.objects.filter(creditor=creditor).filter(
         Q(until__isnull=True) | Q(until__gte=as_of)
     )
-    for customer_id, invoice_id, reason, until in active.values_list(
-        "customer_id", "invoice_id", "reason", "until"
+    for customer_id, invoice_id, reason, until, minor in active.values_list(
+        "customer_id", "invoice_id", "reason", "until", "amount_minor"
     ):
-        text = f"paused: {reason}" + (f" (until {until.isoformat()})" if until else "")
         if customer_id is not None:
-            customers[customer_id] = text
+            customers[customer_id] = _pause_text(reason, until)
+        elif invoice_id is not None and minor is None:
+            invoices[invoice_id] = _pause_text(reason, until)
         elif invoice_id is not None:
-            invoices[invoice_id] = text
-    return customers, invoices
+            held, text = partial.get(invoice_id, (0, ""))
+            partial[invoice_id] = (held + minor, text or _pause_text(reason, until))
+    return Paused(customers, invoices, partial)
+
+
+def partial_pauses(invoice_ids: Iterable[int], day: date) -> dict[int, int]:
+    """invoice id → the minor units its pauses holding on `day` hold back in part (one query;
+    invoices paused whole are not listed)."""
+    found: dict[int, int] = defaultdict(int)
+    rows = (
+        Pause.objects.filter(invoice_id__in=list(invoice_ids), amount_minor__isnull=False)
+        .filter(Q(until__isnull=True) | Q(until__gte=day))
+        .values_list("invoice_id", "amount_minor")
+    )
+    for invoice_id, minor in rows:
+        found[invoice_id] += minor or 0
+    return dict(found)
 
 
 #: At plan time the contact rules apply without courtesy hours (the send time is not known
@@ -450,13 +505,26 @@ PLAN_RULES = replace(ContactRules(), windows={})
 
 
 def recent_contacts(as_of: date, **scope: object) -> dict[int, list[Contact]]:
-    """customer id → contacts sent to them in the week up to `as_of` (one query).
+    """customer id → contacts sent to them in the week up to `as_of` (two queries).
 
-    `scope` narrows the actions read: `creditor_id=…` for a run, `customer_id__in=[…]` for a
-    batch of sends.
+    `scope` narrows what is read: `creditor_id=…` for a run, `customer_id__in=[…]` for a
+    batch of sends. Besides the messages sent, the outbound calls people logged
+    (relance.negotiation.calls) count as calls on their day; a call task they carried out
+    counts once, on the day of the call.
     """
     found: dict[int, list[Contact]] = defaultdict(list)
-    for customer_id, sent_on, channel, day in (
+    carried_out: set[int] = set()
+    for customer_id, on, pk, action_id in CallLog.objects.filter(
+        kind=CallKind.CALL,
+        direction=CallDirection.OUTBOUND,
+        on__gt=as_of - timedelta(days=WEEK),
+        on__lte=as_of,
+        **scope,
+    ).values_list("customer_id", "on", "pk", "action_id"):
+        found[customer_id].append(Contact(on, dd.Channel.CALL, f"call:{pk}"))
+        if action_id is not None:
+            carried_out.add(action_id)
+    for pk, customer_id, sent_on, channel, day in (
         Action.objects.filter(
             status=ActionStatus.SENT,
             sent_on__gt=as_of - timedelta(days=WEEK),
@@ -465,9 +533,9 @@ def recent_contacts(as_of: date, **scope: object) -> dict[int, list[Contact]]:
             **scope,
         )
         .exclude(kind__in=DOCUMENT_KINDS)
-        .values_list("customer_id", "sent_on", "channel", "as_of")
+        .values_list("pk", "customer_id", "sent_on", "channel", "as_of")
     ):
-        if sent_on is not None:
+        if sent_on is not None and pk not in carried_out:
             found[customer_id].append(Contact(sent_on, channel, day.isoformat()))
     return found
 
@@ -494,6 +562,29 @@ def _in_flight(creditor: Creditor, as_of: date) -> dict[int, str]:
         )
         for invoice_id, status, day in rows
     }
+
+
+def _no_callable_number(creditor: Creditor) -> dict[int, str]:
+    """Customers with a phone number flagged wrong and no other number to call → why.
+
+    Two small queries: the flagged contacts (few), then the numbers of their customers."""
+    flagged = set(
+        ContactRow.objects.filter(
+            customer__creditor=creditor, phone_wrong_since__isnull=False
+        ).values_list("customer_id", flat=True)
+    )
+    if not flagged:
+        return {}
+    found: dict[int, str] = {}
+    usable: set[int] = set()
+    for customer_id, phone, mobile, opted_out, wrong_since in ContactRow.objects.filter(
+        customer_id__in=flagged
+    ).values_list("customer_id", "phone", "mobile", "opt_out_phone", "phone_wrong_since"):
+        if (phone or mobile) and not opted_out and wrong_since is None:
+            usable.add(customer_id)
+    for customer_id in flagged - usable:
+        found[customer_id] = "the phone number is flagged wrong and no other number is known"
+    return found
 
 
 def _level(policy: dd.Policy, key: str, offset: int, repeat: int) -> tuple[int | None, int]:

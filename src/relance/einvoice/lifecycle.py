@@ -2,10 +2,16 @@
 
 - 207 disputed, 208 suspended, 210 refused: dunning is paused for the invoice (a
   `relance.dunning.models.Pause` with the status as reason, no end date). One pause at a
-  time: a second pausing status while the first still holds adds no pause.
+  time: a second pausing status while the first still holds adds no pause. 207 opens a
+  dispute (`relance.negotiation.disputes`, source "einvoice", on the whole open amount)
+  whose pause is that pause; an invoice already in a dispute, or with nothing open, gets
+  no dispute (a plain pause when nothing holds it yet).
 - 205 approved, 209 completed, 212 cashed: the pauses opened by earlier statuses of the
-  invoice end the day before the lifting status (the pause stays in the history). A person
-  may also lift them by hand (`lift_pauses`, API ``POST /invoices/{id}/lifecycle/lift``).
+  invoice end the day before the lifting status (the pause stays in the history), and the
+  dispute a 207 opened is resolved: withdrawn (205), corrected invoice (209), paid (212).
+  A person may also lift them by hand (`lift_pauses`, API
+  ``POST /invoices/{id}/lifecycle/lift``): the dispute is then resolved as rejected (the
+  amount is due).
 - 211 payment sent: the buyer says it has paid; shown on the invoice page, nothing changes
   in the ledger until the money is seen.
 - 212 cashed: the legal "paid" signal. relance records a payment of the whole open amount,
@@ -40,6 +46,8 @@ from relance.einvoice.models import (
 )
 from relance.ledger.models import Invoice, InvoiceStatus, Payment, PaymentMethod
 from relance.ledger.services import allocate
+from relance.negotiation.disputes import ACTIVE, open_dispute, resolve_for_pauses
+from relance.negotiation.models import DisputeItem, DisputeReason, DisputeResolution, Source
 
 CODES = frozenset(s.value for s in LifecycleStatus)
 
@@ -93,22 +101,29 @@ def record(
         if code in PAUSING and not _open_pauses(invoice, on).exists():
             label = LifecycleStatus(code).label
             reason = f"e-invoice status {label}" + (f": {note}" if note else "")
-            event.pause = Pause.objects.create(
-                creditor_id=invoice.creditor_id,
-                invoice=invoice,
-                reason=reason[:200],
-                created_by=who,
-            )
-            paused = True
+            event.pause = _dispute_pause(invoice, on, reason, who) if code == DISPUTED else None
+            if event.pause is None and not (code == DISPUTED and _in_dispute(invoice)):
+                event.pause = Pause.objects.create(
+                    creditor_id=invoice.creditor_id,
+                    invoice=invoice,
+                    reason=reason[:200],
+                    created_by=who,
+                )
+            paused = event.pause is not None
+        if code == CASHED:
+            # before the lift: the dispute a 207 opened is then resolved as paid
+            payment = _cash(invoice, on, who)
+            event.payment = payment
         if code in LIFTING:
+            ended = []
             # One save per pause (not a bulk update) so that the audit log records each.
             for pause in _open_pauses(invoice, on):
                 pause.until = on - timedelta(days=1)
                 pause.save(update_fields=["until", "updated_at"])
+                ended.append(pause.pk)
                 lifted += 1
-        if code == CASHED:
-            payment = _cash(invoice, on, who)
-            event.payment = payment
+            label = LifecycleStatus(code).label
+            resolve_for_pauses(ended, LIFTED_AS[code], on, f"e-invoice status {label}")
         event.save()
         return Recorded(event, recorded=True, paused=paused, lifted=lifted, payment=payment)
 
@@ -120,12 +135,46 @@ def lift_pauses(invoice: Invoice, on: date) -> int:
     """
     with transaction.atomic():
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-        lifted = 0
+        ended = []
         for pause in _open_pauses(invoice, on):
             pause.until = on - timedelta(days=1)
             pause.save(update_fields=["until", "updated_at"])
-            lifted += 1
-        return lifted
+            ended.append(pause.pk)
+        resolve_for_pauses(
+            ended, DisputeResolution.REJECTED, on, "e-invoice status pause lifted by hand"
+        )
+        return len(ended)
+
+
+#: How a lifting status resolves the dispute a 207 opened.
+LIFTED_AS = {
+    205: DisputeResolution.WITHDRAWN,
+    209: DisputeResolution.CORRECTED_INVOICE,
+    212: DisputeResolution.PAID,
+}
+DISPUTED = 207
+
+
+def _in_dispute(invoice: Invoice) -> bool:
+    return DisputeItem.objects.filter(invoice=invoice, dispute__status__in=ACTIVE).exists()
+
+
+def _dispute_pause(invoice: Invoice, on: date, reason: str, user: Any) -> Pause | None:
+    """Open a dispute on the whole open amount of `invoice` for a 207 status; its pause, or
+    None when the invoice is already in a dispute or has nothing open."""
+    if _in_dispute(invoice) or invoice.status != InvoiceStatus.ISSUED or invoice.open_minor <= 0:
+        return None
+    dispute = open_dispute(
+        invoice.customer,
+        items=[(invoice.pk, None)],
+        reason=DisputeReason.OTHER,
+        opened_on=on,
+        user=user,
+        description=reason,
+        source=Source.EINVOICE,
+    )
+    item = dispute.items.get()
+    return item.pause
 
 
 def _open_pauses(invoice: Invoice, on: date) -> Any:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from relance.core.models import Timestamped
 
@@ -49,16 +50,17 @@ class DisputeReason(models.TextChoices):
 
 
 class DisputeStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    # "dispute" context: the French words agree with "litige", not with the invoices' "open"
+    OPEN = "open", pgettext_lazy("dispute", "open")
     IN_PROGRESS = "in_progress", _("being investigated")
-    RESOLVED = "resolved", _("resolved")
+    RESOLVED = "resolved", pgettext_lazy("dispute", "resolved")
 
 
 class DisputeResolution(models.TextChoices):
     CREDIT_NOTE = "credit_note", _("credit note issued")
     CORRECTED_INVOICE = "corrected_invoice", _("corrected invoice issued")
     REJECTED = "rejected", _("dispute rejected: the amount is due")
-    PAID = "paid", _("paid")
+    PAID = "paid", pgettext_lazy("dispute", "paid")
     WITHDRAWN = "withdrawn", _("withdrawn by the customer")
 
 
@@ -79,6 +81,24 @@ class Dispute(Timestamped):
         _("resolution"), max_length=20, choices=DisputeResolution.choices, blank=True
     )
     resolution_note = models.TextField(_("resolution note"), blank=True)
+    #: resolution "credit_note": the ledger's credit note that settles the disputed amount
+    credit_note = models.ForeignKey(
+        "ledger.CreditNote",
+        verbose_name=_("credit note"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    #: resolution "corrected_invoice": the invoice issued to replace the disputed one, if known
+    corrected_invoice = models.ForeignKey(
+        "ledger.Invoice",
+        verbose_name=_("corrected invoice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     opened_on = models.DateField(_("opened on"))
     #: the date by which the dispute should be resolved (shown in the worklist)
     due_on = models.DateField(_("to resolve by"), null=True, blank=True)
@@ -565,6 +585,13 @@ class CallLog(models.Model):
             models.CheckConstraint(
                 condition=~Q(outcome="call_back") | Q(call_back_on__isnull=False),
                 name="call_back_needs_date",
+            ),
+            # One call to a customer a day (relance.domain.contact_rules.MAX_CALLS_PER_DAY):
+            # the database refuses a second outbound call, even logged at the same moment.
+            models.UniqueConstraint(
+                fields=["customer", "on"],
+                condition=Q(kind="call", direction="outbound"),
+                name="call_one_outbound_a_day",
             ),
         ]
 

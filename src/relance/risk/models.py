@@ -115,7 +115,7 @@ class RiskProfile(models.Model):
     #: average days late of the invoices due in the last 6 months / the 6 months before
     recent_days_late = models.DecimalField(max_digits=8, decimal_places=1, null=True)
     previous_days_late = models.DecimalField(max_digits=8, decimal_places=1, null=True)
-    #: paused invoices, until disputes exist
+    #: disputes open on the as-of date (relance.negotiation.disputes)
     disputes = models.IntegerField(default=0)
     #: null until promises to pay exist
     promises_kept_ratio = models.DecimalField(max_digits=4, decimal_places=3, null=True)

@@ -245,9 +245,9 @@ def _add_side_figures(
     as_of: date,
     customer_ids: Sequence[int] | None,
 ) -> None:
-    """Last payment, disputes (paused invoices) and reminders, per customer."""
+    """Last payment, disputes open and reminders, per customer."""
     pay_filter, pay_ids = _in("customer_id", customer_ids)
-    pause_filter, pause_ids = _in("i.customer_id", customer_ids)
+    dispute_filter, dispute_ids = _in("d.customer_id", customer_ids)
     corr_filter, corr_ids = _in("k.customer_id", customer_ids)
     end = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC)
     with connection.cursor() as cur:
@@ -258,12 +258,13 @@ def _add_side_figures(
             [creditor_id, as_of, *pay_ids],
         )
         last_payment = {int(cid): _as_date(day) for cid, day in cur.fetchall()}
+        # Disputes open on the as-of date (opened by then, not resolved before).
         cur.execute(
-            "SELECT i.customer_id, COUNT(DISTINCT p.invoice_id) FROM dunning_pause p"  # noqa: S608
-            " JOIN ledger_invoice i ON i.id = p.invoice_id"
-            " WHERE p.creditor_id = %s AND (p.until IS NULL OR p.until >= %s)"
-            f"{pause_filter} GROUP BY i.customer_id",
-            [creditor_id, as_of, *pause_ids],
+            "SELECT d.customer_id, COUNT(*) FROM negotiation_dispute d"  # noqa: S608
+            " WHERE d.creditor_id = %s AND d.opened_on <= %s"
+            " AND (d.resolved_on IS NULL OR d.resolved_on > %s)"
+            f"{dispute_filter} GROUP BY d.customer_id",
+            [creditor_id, as_of, as_of, *dispute_ids],
         )
         disputes = {int(cid): int(n) for cid, n in cur.fetchall()}
         # Reminders archived up to the as-of date: bounced ones, and those sent since the

@@ -411,6 +411,9 @@ def update_contact(request: Any, contact_id: Id, payload: ContactPatch) -> Any:
     if "mobile" in fields and fields["mobile"] != contact.mobile:
         # A corrected mobile number is usable again (an SMS report had flagged the old one).
         fields |= {"mobile_undeliverable_since": None, "mobile_undeliverable_reason": ""}
+    if any(k in fields and fields[k] != getattr(contact, k) for k in ("phone", "mobile")):
+        # A corrected number may be called again (a call had found the old one wrong).
+        fields |= {"phone_wrong_since": None, "phone_wrong_reason": ""}
     for key, value in fields.items():
         setattr(contact, key, value)
     _save_contact(contact)

@@ -93,7 +93,7 @@ class ProfileOut(Schema):
     recent_days_late: str | None
     previous_days_late: str | None
     trend_days: str | None = Field(description="Recent − previous (negative: improving).")
-    disputes: int = Field(description="Paused invoices (until disputes exist).")
+    disputes: int = Field(description="Disputes open on the as-of date.")
     promises_kept_ratio: str | None = Field(description="Null until promises exist.")
     last_payment: date | None
     partial_payments: int

@@ -84,6 +84,10 @@ def test_demo_has_a_dunning_history_that_the_next_run_continues(demo: int) -> No
     assert "j+5" in steps  # the key-accounts policy is used too
     disputed = set(Pause.objects.filter(creditor_id=demo).values_list("invoice_id", flat=True))
     assert disputed
+    from relance.negotiation.models import DisputeItem
+
+    in_dispute = DisputeItem.objects.filter(dispute__creditor_id=demo, dispute__status="open")
+    assert set(in_dispute.values_list("invoice_id", flat=True)) == disputed
     assert not ActionItem.objects.filter(invoice_id__in=disputed).exists()
     result = plan_run(Creditor.objects.get(pk=demo), AS_OF, dry_run=True)
     assert result.actions

@@ -59,7 +59,6 @@ def _first(message: Correspondence) -> tuple[str, bytes]:
     return first.filename, bytes(first.content)
 
 
-
 def at(day: date, hour: int = 8) -> datetime:
     return datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from relance.customers.models import Customer
 from relance.dunning.models import Pause
 from relance.ledger.queries import customer_behaviour
+from relance.negotiation.disputes import open_dispute, resolve
 from relance.risk.models import RiskProfile
 from relance.risk.services import recompute
 from relance.testing import Ledger
@@ -36,7 +37,11 @@ def _history(led: Ledger) -> Customer:
     # Paid after the as-of date: still open then.
     late = led.invoice(acme, "E", "100.00", issued="2025-12-01", due="2025-12-20")
     led.payment(acme, "100.00", on="2026-01-05", pays=[late])
-    Pause.objects.create(creditor=led.creditor, invoice=c, reason="litige : quantités")
+    # Disputes open at as_of count: not one resolved before, not a pause (a promise, by hand).
+    first = open_dispute(acme, items=[(c.pk, 20000)], reason="price", opened_on=date(2025, 11, 2))
+    resolve(first, "withdrawn", on=date(2025, 11, 20))
+    open_dispute(acme, items=[(c.pk, None)], reason="quantity", opened_on=date(2025, 12, 1))
+    Pause.objects.create(creditor=led.creditor, invoice=c, reason="promesse de paiement")
     return acme
 
 
