@@ -35,6 +35,8 @@ class Creditor(Timestamped):
     website = models.URLField(_("website"), blank=True)
     iban = models.CharField("IBAN", max_length=34, blank=True)
     bic = models.CharField("BIC", max_length=11, blank=True)
+    #: SEPA creditor identifier (ICS, AT-02), needed to collect by direct debit
+    sepa_creditor_id = models.CharField(_("SEPA creditor identifier"), max_length=35, blank=True)
     # FileField, not ImageField: no Pillow dependency; the UI accepts PNG/SVG/JPEG.
     logo = models.FileField(_("logo"), upload_to="logos/", blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")

@@ -22,6 +22,7 @@ class NegotiationConfig(AppConfig):
             m.ApprovalRequest,
             m.CallLog,
             m.Note,
+            m.PenaltyWaiver,
         ):
             auditlog.register(model)
         auditlog.register(m.PlanAgreement, exclude_fields=["pdf"])
