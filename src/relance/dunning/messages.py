@@ -13,6 +13,7 @@ task; they share the invoice lines, the penalties statement and the signature.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -168,6 +169,30 @@ def _penalty_rate(creditor: Creditor, lang: str) -> str:
     return "the ECB refinancing rate plus 10 percentage points"
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What a registered renderer returns: the subject, the text and the attachments."""
+
+    subject: str
+    body: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+#: Renderers of action kinds owned by other apps (relance.negotiation registers its promise
+#: and instalment reminders and the plan agreement in its AppConfig.ready()). They receive
+#: the action, the day, the language and the greeting; the recipient, the wording linter
+#: and the envelope stay here.
+KIND_RENDERERS: dict[str, Callable[[Action, date, str, str], Rendered]] = {}
+
+
+def greeting_for(contacts: list[Contact], lang: str) -> str:
+    primary = _ranked([c for c in contacts if _name(c)])
+    name = _name(primary[0]) if primary else ""
+    if lang == "fr":
+        return f"Bonjour {name}" if name else "Madame, Monsieur"
+    return f"Dear {name}" if name else "Dear Sir or Madam"
+
+
 def render(action: Action, as_of: date, invoices: dict[int, Invoice] | None = None) -> Outbound:
     """The message of `action` (raises NoRecipient when it cannot be addressed).
 
@@ -181,6 +206,28 @@ def render(action: Action, as_of: date, invoices: dict[int, Invoice] | None = No
         # A person chose the recipient: only that contact, with its own opt-outs.
         contacts = [c for c in contacts if c.pk == action.contact_id]
     to = recipient(action.channel, customer, contacts)
+    registered = KIND_RENDERERS.get(action.kind)
+    if registered is not None:
+        made = registered(action, as_of, lang, greeting_for(contacts, lang))
+        if action.channel in dd.DEBTOR_CHANNELS:
+            found = lint(
+                f"{made.subject}\n{made.body}", kind=action.kind, b2b=customer.kind == "b2b"
+            )
+            if found:
+                raise RefusedWording(f"wording refused ({found[0].code}): {found[0].excerpt}")
+        return Outbound(
+            channel=action.channel,
+            idempotency_key=action.idempotency_key,
+            recipient=to.address,
+            recipient_name=to.name,
+            subject=made.subject,
+            body=_with_note(made.body, action.note),
+            sender_name=creditor.trade_name or creditor.legal_name,
+            sender_email=creditor.email,
+            reply_to=creditor.email,
+            language=lang,
+            attachments=made.attachments,
+        )
     items = action.lines()
     if invoices is None or any(x.invoice_id not in invoices for x in items):
         invoices = Invoice.objects.in_bulk([x.invoice_id for x in items])

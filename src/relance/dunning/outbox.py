@@ -43,6 +43,7 @@ from relance.domain.contact_rules import ALLOW, Verdict, check
 from relance.dunning.messages import Unsendable, render
 from relance.dunning.models import (
     DOCUMENT_KINDS,
+    NEGOTIATION_KINDS,
     Action,
     ActionStatus,
     Attempt,
@@ -108,7 +109,8 @@ def _rechecks(actions: list[Action], today: date) -> dict[int, str]:
             reasons[action.pk] = "paid or credited since it was planned"
         elif action.customer_id in paused_customers:
             reasons[action.pk] = "customer paused since it was planned"
-        elif still_open <= paused_invoices:
+        elif still_open <= paused_invoices and action.kind not in NEGOTIATION_KINDS:
+            # A promise's or plan's own messages go out while it pauses its invoices.
             reasons[action.pk] = "every invoice paused or paid since it was planned"
         else:
             reasons[action.pk] = ""

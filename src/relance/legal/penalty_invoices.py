@@ -9,7 +9,9 @@ The original invoices are never modified. Every issued invoice of the customer t
 `as_of`, paid or not, is listed with its days, rate segments and interest (the penalty engine,
 with the formal-notice date: `relance.legal.accrual`) and its fixed indemnity. An invoice
 already billed up to a day is billed again only for the days after it; its indemnity is billed
-once. A waived penalty invoice still counts as billed: waiving forgives those days.
+once. A waived penalty invoice still counts as billed: waiving forgives those days. An invoice
+whose penalties a payment plan or a settlement waived (an active
+relance.negotiation.models.PenaltyWaiver) is not billed at all.
 
 Numbers are `PEN-<year>-<nnnn>` per creditor and year, gap-free: the counter row is locked
 (`select_for_update`) in the same transaction that stores the invoice, so a failure rolls the
@@ -37,6 +39,7 @@ from relance.domain.money import Money, sum_money
 from relance.domain.penalties import Segment
 from relance.ledger.models import Invoice, InvoiceStatus
 from relance.ledger.penalties import rate_book
+from relance.negotiation.common import waived_invoice_ids
 from relance.legal import cii
 from relance.legal.accrual import notice_date_for, penalty_at
 from relance.legal.handover import _fmt
@@ -116,7 +119,10 @@ def draft_lines(customer: Customer, as_of: date) -> list[Draft]:
         .prefetch_related("allocations")
         .order_by("due_date", "number")
     )
+    waived = waived_invoice_ids(invoices.values_list("pk", flat=True))
     for invoice in invoices:
+        if invoice.pk in waived:
+            continue
         found = penalty_at(invoice, as_of, book, notice)
         if found.result is None:
             if found.error_code == "rate_not_covered":

@@ -26,3 +26,11 @@ class NegotiationConfig(AppConfig):
         ):
             auditlog.register(model)
         auditlog.register(m.PlanAgreement, exclude_fields=["pdf"])
+
+        from relance.dunning.services import FIRMER_AFTER
+        from relance.negotiation import reminders
+        from relance.negotiation.escalation import broken_or_breached
+
+        reminders.register()
+        if broken_or_breached not in FIRMER_AFTER:
+            FIRMER_AFTER.append(broken_or_breached)
