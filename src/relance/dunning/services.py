@@ -315,13 +315,17 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
                     since = 0
             held = held_invoices.get(inv, "") if held_invoices else ""
             items.append((inv, currency, days, open_minor, last, since, repeats, held))
-            if firmer and inv in firmer and days > 0:
-                # Firmer until the first message sent on or after the break.
-                if send is None or as_of - timedelta(days=send[0]) < firmer[inv]:
-                    floor = dd.firmer_step(policy, last, kind)
-                    if floor is not None:
-                        floors = floors or {}
-                        floors[inv] = floor
+            # Firmer until the first message sent on or after the break.
+            if (
+                firmer
+                and inv in firmer
+                and days > 0
+                and (send is None or as_of - timedelta(days=send[0]) < firmer[inv])
+            ):
+                floor = dd.firmer_step(policy, last, kind)
+                if floor is not None:
+                    floors = floors or {}
+                    floors[inv] = floor
         messages, held_items = dd.plan_rows(policy, items, kind, floors)
         history = contacts.get(customer_id)
         for message in messages:

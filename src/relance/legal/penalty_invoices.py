@@ -39,7 +39,6 @@ from relance.domain.money import Money, sum_money
 from relance.domain.penalties import Segment
 from relance.ledger.models import Invoice, InvoiceStatus
 from relance.ledger.penalties import rate_book
-from relance.negotiation.common import waived_invoice_ids
 from relance.legal import cii
 from relance.legal.accrual import notice_date_for, penalty_at
 from relance.legal.handover import _fmt
@@ -49,6 +48,7 @@ from relance.legal.models import (
     PenaltySequence,
     PenaltyStatus,
 )
+from relance.negotiation.common import waived_invoice_ids
 
 HUNDRED = Decimal(100)
 NO_VAT = cii.NO_VAT

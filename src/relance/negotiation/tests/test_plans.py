@@ -193,7 +193,7 @@ def test_payments_fill_instalments_in_order_then_complete(ledger: Ledger) -> Non
     c = plan.customer
     ledger.payment(c, "700.00", on="2026-03-14", pays=[f1])
     evaluate(ledger.creditor, date(2026, 3, 16))
-    first, second, third = plan.instalments.order_by("number")
+    first, second, _third = plan.instalments.order_by("number")
     assert (first.status, first.paid_minor, first.paid_on) == ("paid", 50000, date(2026, 3, 14))
     assert (second.status, second.paid_minor) == ("due", 20000)
     ledger.payment(c, "300.00", on="2026-04-10", pays=[f1])
@@ -249,7 +249,7 @@ def test_the_agreement_is_sent_by_email_with_its_pdf(ledger: Ledger) -> None:
     mail = CapturedMessage.objects.get()
     assert mail.subject == "Votre échéancier de paiement – Atelier Durand SARL"
     assert mail.attachment_name == f"echeancier-{plan.pk}.pdf"
-    assert bytes(mail.attachment) == bytes(agreement.pdf)
+    assert mail.attachment is not None and bytes(mail.attachment) == bytes(agreement.pdf)
 
 
 def test_cancelling_needs_a_reason_and_ends_the_pauses(ledger: Ledger) -> None:

@@ -93,7 +93,7 @@ def test_replacing_a_promise_that_is_not_pending_is_refused(ledger: Ledger) -> N
         c, amount_minor=50000, promised_on=date(2026, 3, 10), taken_on=date(2026, 3, 1)
     )
     cancel_promise(first, date(2026, 3, 2))
-    with pytest.raises(BadInput, match="replaces: promise .* is not a pending promise"):
+    with pytest.raises(BadInput, match=r"replaces: promise \d+ is not a pending promise"):
         take_promise(
             c,
             amount_minor=50000,
@@ -106,7 +106,7 @@ def test_replacing_a_promise_that_is_not_pending_is_refused(ledger: Ledger) -> N
 def test_a_promise_above_the_open_total_is_refused(ledger: Ledger) -> None:
     c = debtor(ledger)
     ledger.invoice(c, "F-1", "100.00", due="2026-02-01")
-    with pytest.raises(BadInput, match="amount: 100.01 is more than the open total"):
+    with pytest.raises(BadInput, match=r"amount: 100\.01 is more than the open total"):
         take_promise(
             c, amount_minor=10001, promised_on=date(2026, 3, 10), taken_on=date(2026, 3, 1)
         )

@@ -113,7 +113,7 @@ def test_unpaid_by_the_date_it_expires_and_the_waiver_lapses(ledger: Ledger) -> 
 )
 def test_bad_offers_are_refused(ledger: Ledger, kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(BadInput, match=message):
-        offer(ledger, **kwargs)
+        offer(ledger, **kwargs)  # type: ignore[arg-type]
     assert not Settlement.objects.exists()
 
 
