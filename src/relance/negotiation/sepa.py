@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sepaxml
 from sepaxml import SepaDD
@@ -44,6 +45,22 @@ class DebitFile:
     @property
     def count(self) -> int:
         return len(self.instalments)
+
+
+def set_creditor_identifier(creditor: Creditor, value: str, *, user: Any) -> str:
+    """Record the creditor's SEPA creditor identifier (administrators; BadInput if invalid)."""
+    from relance.accounts.models import Role
+    from relance.negotiation.margins import NotAllowed, role_of
+
+    if role_of(user, creditor.pk) != Role.ADMIN:
+        raise NotAllowed("only an administrator sets the SEPA creditor identifier")
+    try:
+        cleaned = clean_sepa_creditor_id(value) if value.strip() else ""
+    except IdentifierError as exc:
+        raise BadInput(f"sepa_creditor_id: {exc.issue.message('en')}") from exc
+    Creditor.objects.filter(pk=creditor.pk).update(sepa_creditor_id=cleaned)
+    creditor.sepa_creditor_id = cleaned
+    return cleaned
 
 
 def _creditor_config(creditor: Creditor) -> dict[str, object]:

@@ -51,7 +51,7 @@ from relance.negotiation.models import (
 from relance.negotiation.plans import cancel_plan, equal_instalments, propose_plan
 from relance.negotiation.promises import cancel_promise, take_promise
 from relance.negotiation.reminders import plan_agreement_message
-from relance.negotiation.sepa import debit_file
+from relance.negotiation.sepa import debit_file, set_creditor_identifier
 from relance.negotiation.settlements import (
     accept_settlement,
     close_settlement,
@@ -372,6 +372,23 @@ def sepa_download(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     if not membership.can_import:
         raise PermissionDenied
+    if request.method == "POST":
+        try:
+            set_creditor_identifier(
+                membership.creditor, request.POST.get("sepa_creditor_id", ""), user=request.user
+            )
+        except NotAllowed:
+            raise PermissionDenied from None
+        except BadInput as exc:
+            messages.error(request, str(exc))
+            return render(
+                request,
+                "negotiation/sepa.html",
+                {"start": "", "end": "", "ics": request.POST.get("sepa_creditor_id", "")},
+                status=422,
+            )
+        messages.success(request, _("SEPA creditor identifier saved."))
+        return HttpResponseRedirect(reverse("negotiation_sepa"))
     start, end = request.GET.get("from", ""), request.GET.get("to", "")
     if start and end:
         try:
@@ -385,7 +402,10 @@ def sepa_download(request: HttpRequest) -> HttpResponse:
             )
             return response
     return render(
-        request, "negotiation/sepa.html", {"start": start, "end": end}, status=422 if start else 200
+        request,
+        "negotiation/sepa.html",
+        {"start": start, "end": end, "ics": membership.creditor.sepa_creditor_id},
+        status=422 if start else 200,
     )
 
 

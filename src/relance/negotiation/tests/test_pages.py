@@ -281,6 +281,19 @@ def test_margins_page_for_administrators(client: Client, setup: dict[str, object
     assert client.get("/settings/margins/").status_code == 403
 
 
+def test_sepa_creditor_identifier_set_by_an_administrator(
+    client: Client, setup: dict[str, object], ledger: Ledger
+) -> None:
+    login(client, setup["admin"])
+    bad = client.post("/plans/sepa/", {"sepa_creditor_id": "FR00ZZZ123456"})
+    assert bad.status_code == 422 and "not a valid SEPA creditor identifier" in bad.content.decode()
+    assert client.post("/plans/sepa/", {"sepa_creditor_id": "fr72 zzz 123456"}).status_code == 302
+    ledger.creditor.refresh_from_db()
+    assert ledger.creditor.sepa_creditor_id == "FR72ZZZ123456"
+    login(client, setup["boss"])
+    assert client.post("/plans/sepa/", {"sepa_creditor_id": "FR72ZZZ123456"}).status_code == 403
+
+
 def test_sepa_download_for_managers(
     client: Client, setup: dict[str, object], ledger: Ledger
 ) -> None:
