@@ -323,3 +323,17 @@ def test_sepa_download_for_managers(
     none = client.get("/plans/sepa/?from=2031-01-01&to=2031-01-31")
     assert none.status_code == 422
     assert f"<ReqdColltnDt>{d(30)}</ReqdColltnDt>" in got.content.decode()
+
+
+def test_pages_in_french(client: Client, setup: dict[str, object]) -> None:
+    from django.conf import settings
+
+    acme = setup["acme"]
+    assert isinstance(acme, Customer)
+    login(client, setup["boss"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client.get(f"/customers/{acme.pk}/").content.decode()
+    assert "Proposer un échéancier" in page and "Négociation" in page
+    form = client.get(f"/customers/{acme.pk}/plan/").content.decode()
+    assert "Calculer des échéances égales" in form and "Prélèvement SEPA (facultatif)" in form
+    assert "Validations" in client.get("/approvals/").content.decode()
