@@ -439,7 +439,7 @@ def waive_penalty_invoice(request: Any, pk: Id, payload: WaiveIn) -> Any:
     summary="Penalty invoices (newest first)",
 )
 def list_penalty_invoices(
-    request: Any, customer: int | None = None, status: Literal["issued", "waived"] | None = None
+    request: Any, customer: Id | None = None, status: Literal["issued", "waived"] | None = None
 ) -> Any:
     who = caller(request)
     qs = PenaltyInvoice.objects.filter(customer__in=customers_of(who))
