@@ -218,7 +218,18 @@ def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[
                 outcomes.append(_cancel(action, number, now, reasons[action.pk]))
                 continue
             # Invoices and statements are documents, not collection contacts: no contact rules.
-            verdict = ALLOW if action.kind in DOCUMENT_KINDS else verdicts[action.pk]
+            # A promise's or plan's own reminders keep the courtesy hours only (the debtor
+            # agreed to them: no weekly cap or cooldown may push them past their date).
+            if action.kind in NEGOTIATION_KINDS:
+                verdict = check(
+                    rules_for(action.creditor_id),
+                    action.channel,
+                    action.as_of.isoformat(),
+                    timezone.localtime(now),
+                    [],
+                )
+            else:
+                verdict = ALLOW if action.kind in DOCUMENT_KINDS else verdicts[action.pk]
             if not verdict.allowed:
                 reason = f"postponed: {verdict.reason}"
                 Action.objects.filter(pk=action.pk).update(

@@ -342,3 +342,34 @@ def test_within_the_margin_no_approval_and_read_only_refused(ledger: Ledger) -> 
             user=reader,
         )
     assert not ApprovalRequest.objects.exists()
+
+
+def test_an_sms_reminder_keeps_the_courtesy_hours_but_no_cooldown(ledger: Ledger) -> None:
+    c = debtor(ledger, email=False)
+    ledger.contact(c, "", mobile="+33612345678", first_name="Ann")
+    ledger.invoice(c, "F-1", "1000.00", due="2026-02-01")
+    take_promise(c, amount_minor=40000, promised_on=date(2026, 3, 10), taken_on=date(2026, 3, 1))
+    # A reminder sent two days before: a dunning message would wait for the 3-day cooldown.
+    Action.objects.create(
+        creditor=ledger.creditor,
+        customer=c,
+        currency="EUR",
+        as_of=date(2026, 3, 8),
+        step_key="j+30",
+        step_offset=30,
+        channel="sms",
+        tone="firm",
+        kind="reminder",
+        status=ActionStatus.SENT,
+        sent_on=date(2026, 3, 8),
+        total_minor=100000,
+        overdue_total_minor=100000,
+        idempotency_key="earlier-sms",
+    )
+    evaluate(ledger.creditor, date(2026, 3, 9))
+    night = datetime(2026, 3, 9, 21, 30, tzinfo=UTC)  # 22:30 in Paris
+    assert dispatch(now=night) == {"postponed": 1}
+    assert not CapturedMessage.objects.exists()
+    # The next morning, within the courtesy hours, it goes (a recent reminder does not
+    # hold it back: the debtor agreed to this one).
+    assert dispatch(now=datetime(2026, 3, 10, 8, 0, tzinfo=UTC)) == {"sent": 1}
