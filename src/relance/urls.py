@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("relance.channels.urls")),
     path("", include("relance.analytics.urls")),
     path("", include("relance.legal.urls")),
+    path("", include("relance.negotiation.urls")),
     path("", include("relance.banking.urls")),
     path("", include("relance.replies.urls")),
     path("", include("relance.negotiation.urls")),

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from relance.api import errors
 from relance.api.auth import AUTH
 from relance.api.routers import (
+    arrangements,
     banking,
     channels,
     customers,
@@ -66,4 +67,5 @@ api.add_router("", channels.router)
 api.add_router("", sending.router)
 api.add_router("", risk.router)
 api.add_router("", replies.router)
+api.add_router("", arrangements.router)
 api.add_router("", negotiation.router)

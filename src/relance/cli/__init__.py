@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "imports",
     "manage",
     "penalty",
+    "plans",
     "predict",
     "rates",
     "replies",

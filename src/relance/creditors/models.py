@@ -16,6 +16,18 @@ class PenaltyClause(models.TextChoices):
     CONTRACTUAL = "contractual", _("contractual rate")
 
 
+def validate_sepa_creditor_id(value: str) -> None:
+    """Django validator: a SEPA creditor identifier (ICS), e.g. FR72ZZZ123456."""
+    from django.core.exceptions import ValidationError
+
+    from relance.domain.identifiers import IdentifierError, clean_sepa_creditor_id
+
+    try:
+        clean_sepa_creditor_id(value)
+    except IdentifierError as exc:
+        raise ValidationError(exc.issue.message("en"), code=exc.issue.code) from exc
+
+
 class Creditor(Timestamped):
     legal_name = models.CharField(_("legal name"), max_length=200)
     trade_name = models.CharField(_("trade name"), max_length=200, blank=True)
@@ -35,6 +47,13 @@ class Creditor(Timestamped):
     website = models.URLField(_("website"), blank=True)
     iban = models.CharField("IBAN", max_length=34, blank=True)
     bic = models.CharField("BIC", max_length=11, blank=True)
+    #: SEPA creditor identifier (ICS, AT-02), needed to collect by direct debit
+    sepa_creditor_id = models.CharField(
+        _("SEPA creditor identifier"),
+        max_length=35,
+        blank=True,
+        validators=[validate_sepa_creditor_id],
+    )
     # FileField, not ImageField: no Pillow dependency; the UI accepts PNG/SVG/JPEG.
     logo = models.FileField(_("logo"), upload_to="logos/", blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")

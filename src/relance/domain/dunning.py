@@ -22,12 +22,16 @@ Rules (documented in docs/dunning.md):
   own level (and items before their due date only when they advance).
 - Items held (paid, disputed, paused, promise pending…) are never listed; the
   caller gives the reason, and it is reported.
+- After a broken promise or a breached payment plan, the first message for an overdue
+  item is at least its *firmer step* (`firmer_step`): the next step after its level, and
+  not a courteous one when a firmer step follows; it is due at once (the promise held the
+  schedule back). The caller passes these floors to `plan_rows`.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -388,11 +392,29 @@ class RowMessage:
     overdue_total_minor: int
 
 
+def firmer_step(policy: Policy, last_step: int | None, customer_kind: str = "b2b") -> int | None:
+    """The step an overdue item gets at once after a broken promise: the first step after
+    its level (`last_step`, None if never reminded) that is not courteous, else the first
+    step after its level; None when it already stands at the last step."""
+    usable = policy.usable(customer_kind, True)
+    after = [i for i in usable if last_step is None or i > last_step]
+    if not after:
+        return None
+    firm = [i for i in after if policy.steps[i].tone != Tone.COURTEOUS]
+    return firm[0] if firm else after[0]
+
+
 def plan_rows(
-    policy: Policy, rows: Iterable[Row], customer_kind: str = "b2b"
+    policy: Policy,
+    rows: Iterable[Row],
+    customer_kind: str = "b2b",
+    floors: Mapping[int, int] | None = None,
 ) -> tuple[list[RowMessage], list[Held]]:
     """`plan_customer` over plain tuples, for one customer: the same messages, in the same
     order, and the same held items (their `customer_id` is 0: the caller knows it).
+
+    `floors` (invoice id → step index, see `firmer_step`): an overdue item listed there is
+    due for at least that step today.
 
     A run calls this for every customer of a portfolio of millions of items: no object per
     item, amounts stay integers, and the step due is looked up in `Policy.due`.
@@ -421,6 +443,10 @@ def plan_rows(
             group.sort(key=lambda r: (-r[2], r[0]))  # by due date, then invoice
         for invoice_id, _cur, days, minor, last, since, repeats, _held in group:
             due = due_of(days, last, since, repeats, customer_kind)
+            if floors and days > 0:
+                floor = floors.get(invoice_id)
+                if floor is not None and (due is None or due.step < floor):
+                    due = Due(floor)
             if due is not None:
                 lines.append((invoice_id, due.step, due.repeat, minor, days > 0))
                 if best is None or (due.step, due.repeat) > (best.step, best.repeat):

@@ -10,6 +10,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from stdnum import bic as _bic
 from stdnum import iban as _iban
+from stdnum.eu import at_02 as _at_02
 from stdnum.eu import vat as _vat
 from stdnum.exceptions import ValidationError
 from stdnum.fr import siren as _siren
@@ -104,6 +105,20 @@ def clean_iban(value: str, field: str = "iban") -> str:
             "invalid_iban",
             f"'{value}' is not a valid IBAN",
             f"« {value} » n'est pas un IBAN valide",
+        ) from None
+
+
+def clean_sepa_creditor_id(value: str, field: str = "sepa_creditor_id") -> str:
+    """A SEPA creditor identifier (ICS, AT-02: country, check digits, business code, national
+    identifier), compact and upper-case."""
+    try:
+        return str(_at_02.validate(value))
+    except ValidationError:
+        raise _fail(
+            field,
+            "invalid_sepa_creditor_id",
+            f"'{value}' is not a valid SEPA creditor identifier",
+            f"« {value} » n'est pas un identifiant créancier SEPA (ICS) valide",
         ) from None
 
 

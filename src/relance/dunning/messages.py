@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -205,6 +206,30 @@ def _penalty_rate(creditor: Creditor, lang: str) -> str:
     return "the ECB refinancing rate plus 10 percentage points"
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What a registered renderer returns: the subject, the text and the attachments."""
+
+    subject: str
+    body: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+#: Renderers of action kinds owned by other apps (relance.negotiation registers its promise
+#: and instalment reminders and the plan agreement in its AppConfig.ready()). They receive
+#: the action, the day, the language and the greeting; the recipient, the wording linter
+#: and the envelope stay here.
+KIND_RENDERERS: dict[str, Callable[[Action, date, str, str], Rendered]] = {}
+
+
+def greeting_for(contacts: list[Contact], lang: str) -> str:
+    primary = _ranked([c for c in contacts if _name(c)])
+    name = _name(primary[0]) if primary else ""
+    if lang == "fr":
+        return f"Bonjour {name}" if name else "Madame, Monsieur"
+    return f"Dear {name}" if name else "Dear Sir or Madam"
+
+
 def render(
     action: Action,
     as_of: date,
@@ -231,8 +256,42 @@ def render(
         # A person chose the recipient: only that contact, with its own opt-outs.
         contacts = [c for c in contacts if c.pk == action.contact_id]
     to = recipient(action.channel, customer, contacts)
+    registered = KIND_RENDERERS.get(action.kind)
+    if registered is not None:
+        return _registered(action, as_of, to, contacts, registered)
     context, lines, invoices = message_context(action, as_of, to, contacts, invoices, disputed)
     return _finish(action, as_of, to, context, lines, invoices, document)
+
+
+def _registered(
+    action: Action,
+    as_of: date,
+    to: Recipient,
+    contacts: list[Contact],
+    renderer: Callable[[Action, date, str, str], Rendered],
+) -> Outbound:
+    """The message of an action kind another app renders (see KIND_RENDERERS)."""
+    customer = action.customer
+    creditor = action.creditor
+    lang = customer.language if customer.language in LANGUAGES else "fr"
+    made = renderer(action, as_of, lang, greeting_for(contacts, lang))
+    if action.channel in dd.DEBTOR_CHANNELS:
+        found = lint(f"{made.subject}\n{made.body}", kind=action.kind, b2b=customer.kind == "b2b")
+        if found:
+            raise RefusedWording(f"wording refused ({found[0].code}): {found[0].excerpt}")
+    return Outbound(
+        channel=action.channel,
+        idempotency_key=action.idempotency_key,
+        recipient=to.address,
+        recipient_name=to.name,
+        subject=made.subject,
+        body=_with_note(made.body, action.note),
+        sender_name=creditor.trade_name or creditor.legal_name,
+        sender_email=creditor.email,
+        reply_to=creditor.email,
+        language=lang,
+        attachments=made.attachments,
+    )
 
 
 def message_context(

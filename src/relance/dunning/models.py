@@ -239,7 +239,17 @@ class Line:
 #: relance.dunning.documents). They list invoices without moving them to a level.
 INVOICE_KIND = "invoice"
 STATEMENT_KIND = "statement"
-DOCUMENT_KINDS = frozenset({INVOICE_KIND, STATEMENT_KIND})
+#: Negotiation messages (relance.negotiation.reminders): the courtesy reminder the day before
+#: a promised payment, the reminder before a plan's instalment, a plan's agreement sent to
+#: the debtor. Rendered by relance.negotiation (see messages.KIND_RENDERERS); the pauses of
+#: the promise or plan they belong to do not hold them back.
+PROMISE_REMINDER_KIND = "promise_reminder"
+INSTALMENT_REMINDER_KIND = "instalment_reminder"
+PLAN_AGREEMENT_KIND = "plan_agreement"
+NEGOTIATION_KINDS = frozenset(
+    {PROMISE_REMINDER_KIND, INSTALMENT_REMINDER_KIND, PLAN_AGREEMENT_KIND}
+)
+DOCUMENT_KINDS = frozenset({INVOICE_KIND, STATEMENT_KIND}) | NEGOTIATION_KINDS
 #: Idempotency-key prefix of an invoice copy a customer asked for (relance.dunning.sending
 #: `plan_invoice_copy`): sent even while the invoice is paused (a dispute, a promise).
 COPY_KEY = "invoice-copy:"
@@ -247,6 +257,9 @@ ACTION_KINDS: list[tuple[str, Any]] = [
     *_choices(dd.StepKind),
     (INVOICE_KIND, _("invoice")),
     (STATEMENT_KIND, _("account statement")),
+    (PROMISE_REMINDER_KIND, _("promise reminder")),
+    (INSTALMENT_REMINDER_KIND, _("instalment reminder")),
+    (PLAN_AGREEMENT_KIND, _("payment plan agreement")),
 ]
 
 

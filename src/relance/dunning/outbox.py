@@ -47,6 +47,7 @@ from relance.dunning.messages import Unsendable, carries_legal_document, render
 from relance.dunning.models import (
     COPY_KEY,
     DOCUMENT_KINDS,
+    NEGOTIATION_KINDS,
     Action,
     ActionStatus,
     Attempt,
@@ -137,7 +138,8 @@ def _rechecks(actions: list[Action], today: date) -> tuple[dict[int, str], dict[
             reasons[action.pk] = ""
         elif action.customer_id in paused_customers:
             reasons[action.pk] = "customer paused since it was planned"
-        elif open_ids <= paused_invoices:
+        elif open_ids <= paused_invoices and action.kind not in NEGOTIATION_KINDS:
+            # A promise's or plan's own messages go out while it pauses its invoices.
             reasons[action.pk] = "every invoice paused or paid since it was planned"
         elif over and action.kind not in DOCUMENT_KINDS:
             reasons[action.pk] = (
@@ -253,7 +255,18 @@ def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[
                 outcomes.append(_cancel(action, number, now, reasons[action.pk]))
                 continue
             # Invoices and statements are documents, not collection contacts: no contact rules.
-            verdict = ALLOW if action.kind in DOCUMENT_KINDS else verdicts[action.pk]
+            # A promise's or plan's own reminders keep the courtesy hours only (the debtor
+            # agreed to them: no weekly cap or cooldown may push them past their date).
+            if action.kind in NEGOTIATION_KINDS:
+                verdict = check(
+                    rules_for(action.creditor_id),
+                    action.channel,
+                    action.as_of.isoformat(),
+                    timezone.localtime(now),
+                    [],
+                )
+            else:
+                verdict = ALLOW if action.kind in DOCUMENT_KINDS else verdicts[action.pk]
             if not verdict.allowed:
                 reason = f"postponed: {verdict.reason}"
                 Action.objects.filter(pk=action.pk).update(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -51,6 +51,21 @@ from relance.ledger.models import Invoice, InvoiceStatus
 from relance.negotiation.models import CallDirection, CallKind, CallLog
 
 BULK = 5000
+
+#: Sources of "resume firmer" dates: functions (creditor id, as-of date) → {invoice id: the
+#: day a promise on it was broken or a plan breached}. Until the first message sent for such
+#: an invoice on or after that day, the run plans it at least at its firmer step
+#: (relance.domain.dunning.firmer_step). relance.negotiation registers its own at start-up.
+FIRMER_AFTER: list[Callable[[int, date], dict[int, date]]] = []
+
+
+def _firmer_after(creditor: Creditor, as_of: date) -> dict[int, date]:
+    found: dict[int, date] = {}
+    for source in FIRMER_AFTER:
+        for invoice_id, day in source(creditor.pk, as_of).items():
+            if invoice_id not in found or day > found[invoice_id]:
+                found[invoice_id] = day
+    return found
 
 
 # --------------------------------------------------------------------------- policies
@@ -263,6 +278,7 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
         .values_list("id", "kind", "segment", "risk_profile__segment")
     }
     contacts = recent_contacts(as_of, creditor_id=creditor.pk)
+    firmer = _firmer_after(creditor, as_of)
     levels: dict[tuple[int, str, int, int], tuple[int | None, int]] = {}
     verdicts: dict[dd.Channel, Verdict] = {}  # for customers not contacted this week
     rules = replace(rules_for(creditor.pk), windows={})  # see PLAN_RULES
@@ -288,6 +304,7 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
             continue
         policy = policies[policy_id][1]
         items: list[dd.Row] = []
+        floors: dict[int, int] | None = None
         for inv, currency, days, open_minor, send in rows:
             last: int | None = None
             since = repeats = 0
@@ -310,7 +327,18 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
                 else:
                     open_minor -= kept
             items.append((inv, currency, days, open_minor, last, since, repeats, held))
-        messages, held_items = dd.plan_rows(policy, items, kind)
+            # Firmer until the first message sent on or after the break.
+            if (
+                firmer
+                and inv in firmer
+                and days > 0
+                and (send is None or as_of - timedelta(days=send[0]) < firmer[inv])
+            ):
+                floor = dd.firmer_step(policy, last, kind)
+                if floor is not None:
+                    floors = floors or {}
+                    floors[inv] = floor
+        messages, held_items = dd.plan_rows(policy, items, kind, floors)
         history = contacts.get(customer_id)
         for message in messages:
             for planned in _actions(policy_id, policy, customer_id, message):

@@ -9,7 +9,9 @@ The original invoices are never modified. Every issued invoice of the customer t
 `as_of`, paid or not, is listed with its days, rate segments and interest (the penalty engine,
 with the formal-notice date: `relance.legal.accrual`) and its fixed indemnity. An invoice
 already billed up to a day is billed again only for the days after it; its indemnity is billed
-once. A waived penalty invoice still counts as billed: waiving forgives those days.
+once. A waived penalty invoice still counts as billed: waiving forgives those days. An invoice
+whose penalties a payment plan or a settlement waived (an active
+relance.negotiation.models.PenaltyWaiver) is not billed at all.
 
 Numbers are `PEN-<year>-<nnnn>` per creditor and year, gap-free: the counter row is locked
 (`select_for_update`) in the same transaction that stores the invoice, so a failure rolls the
@@ -46,6 +48,7 @@ from relance.legal.models import (
     PenaltySequence,
     PenaltyStatus,
 )
+from relance.negotiation.common import waived_invoice_ids
 
 HUNDRED = Decimal(100)
 NO_VAT = cii.NO_VAT
@@ -121,7 +124,10 @@ def draft_lines(customer: Customer, as_of: date, currency: str | None = None) ->
         .prefetch_related("allocations")
         .order_by("due_date", "number")
     )
+    waived = waived_invoice_ids(invoices.values_list("pk", flat=True))
     for invoice in invoices:
+        if invoice.pk in waived:
+            continue
         found = penalty_at(invoice, as_of, book, notice)
         if found.result is None:
             if found.error_code == "rate_not_covered":

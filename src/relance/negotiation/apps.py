@@ -22,6 +22,23 @@ class NegotiationConfig(AppConfig):
             m.ApprovalRequest,
             m.CallLog,
             m.Note,
+            m.PenaltyWaiver,
         ):
             auditlog.register(model)
         auditlog.register(m.PlanAgreement, exclude_fields=["pdf"])
+
+        from relance.dunning.services import FIRMER_AFTER
+        from relance.negotiation import reminders
+        from relance.negotiation.escalation import broken_or_breached
+
+        reminders.register()
+
+        # The daily tick (relance.dunning.tick): disputes paid meanwhile are resolved and
+        # promises, plans and settlements judged before the day's run, whose pauses it reads.
+        from relance.dunning.tick import register_daily
+        from relance.negotiation.daily import evaluate, resolve_paid_disputes
+
+        register_daily("negotiation.disputes", resolve_paid_disputes, before_plan=True)
+        register_daily("negotiation.evaluate", evaluate, before_plan=True)
+        if broken_or_breached not in FIRMER_AFTER:
+            FIRMER_AFTER.append(broken_or_breached)

@@ -354,6 +354,11 @@ class PlanAgreement(models.Model):
     pdf = models.BinaryField()
     sha256 = models.CharField(max_length=64)
 
+    #: the outbox action that sent this agreement to the debtor, once asked
+    action = models.ForeignKey(
+        "dunning.Action", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
     def __str__(self) -> str:
         return f"agreement of plan {self.plan_id}"
 
@@ -400,6 +405,12 @@ class Settlement(Timestamped):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    #: the pauses this settlement holds while it is offered or accepted (one per invoice)
+    pauses = models.ManyToManyField("dunning.Pause", blank=True, related_name="+")
+    #: the credit note that wrote the remainder off (issued invoices are never modified)
+    write_off = models.ForeignKey(
+        "ledger.CreditNote", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("settlement")
@@ -414,6 +425,43 @@ class Settlement(Timestamped):
 
     def __str__(self) -> str:
         return f"settlement {self.pk} ({self.status})"
+
+
+class PenaltyWaiver(models.Model):
+    """Late-payment penalties of an invoice waived by a plan or a settlement.
+
+    While active (`lapsed_on` empty) relance.legal.penalty_invoices bills no penalty for the
+    invoice; a breached plan or an expired settlement lapses its waivers.
+    """
+
+    creditor = models.ForeignKey("creditors.Creditor", on_delete=models.CASCADE, related_name="+")
+    invoice = models.ForeignKey("ledger.Invoice", on_delete=models.CASCADE, related_name="+")
+    plan = models.ForeignKey(
+        PaymentPlan, on_delete=models.CASCADE, null=True, blank=True, related_name="waivers"
+    )
+    settlement = models.ForeignKey(
+        Settlement, on_delete=models.CASCADE, null=True, blank=True, related_name="waivers"
+    )
+    waived_on = models.DateField(_("waived on"))
+    lapsed_on = models.DateField(_("lapsed on"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("penalty waiver")
+        indexes = [models.Index(fields=["invoice", "lapsed_on"], name="waiver_invoice_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plan__isnull=False, settlement__isnull=True)
+                | Q(plan__isnull=True, settlement__isnull=False),
+                name="waiver_plan_xor_settlement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"penalties of invoice {self.invoice_id} waived"
 
 
 # --------------------------------------------------------------------------- margins, approvals
