@@ -17,6 +17,7 @@ from relance.api.routers import (
     ledger,
     legal,
     me,
+    negotiation,
     penalties,
     reports,
     risk,
@@ -63,3 +64,4 @@ api.add_router("", einvoice.router)
 api.add_router("", channels.router)
 api.add_router("", sending.router)
 api.add_router("", risk.router)
+api.add_router("", negotiation.router)
