@@ -55,6 +55,9 @@ from relance.negotiation.models import (
 )
 from relance.web.templatetags.relance import format_day, format_money
 
+#: channels whose "message" is a task for a person at the creditor (the call script…)
+TASK_CHANNELS = (dd.Channel.CALL, dd.Channel.MEETING, dd.Channel.TASK)
+
 ProviderFn = Callable[[Customer, date | None, date | None], Iterable["Event"]]
 
 
@@ -187,7 +190,7 @@ def messages(customer: Customer, start: date | None, end: date | None) -> list[E
     found = []
     for row in rows:
         label = str(LABELS.get(row.channel, row.channel))
-        if row.channel in dd.DEBTOR_CHANNELS:
+        if row.channel not in TASK_CHANNELS:
             title = _("%(channel)s sent: %(subject)s") % {"channel": label, "subject": row.subject}
         else:
             title = _("%(channel)s task for the collector: %(subject)s") % {
