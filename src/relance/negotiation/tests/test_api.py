@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ def world(ledger: Ledger) -> Desk:
     return made
 
 
-def client(world: Desk, user: object) -> Api:
+def client(world: Desk, user: Any) -> Api:
     return api_for(user, world.led)
 
 
