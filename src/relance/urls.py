@@ -16,6 +16,5 @@ urlpatterns = [
     path("", include("relance.negotiation.urls")),
     path("", include("relance.banking.urls")),
     path("", include("relance.replies.urls")),
-    path("", include("relance.negotiation.urls")),
     path("", include("relance.web.urls")),
 ]

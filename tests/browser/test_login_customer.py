@@ -41,7 +41,7 @@ def test_login_then_open_a_customer(
     page.wait_for_url(f"**/customers/{customer.pk}/")
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text() == "Chaudronnerie Lumière SAS"
-    assert page.get_by_role("link", name="F-NAV-0042").is_visible()
+    assert page.get_by_role("link", name="F-NAV-0042", exact=True).is_visible()
     assert "€1,234.56" in page.content()
     page.screenshot(path=str(screenshots / "customer.png"), full_page=True)
     # keyboard: the first Tab reaches the skip link

@@ -24,6 +24,7 @@ from relance.api.routers import (
     reports,
     risk,
     sending,
+    worklist,
 )
 
 
@@ -68,4 +69,5 @@ api.add_router("", sending.router)
 api.add_router("", risk.router)
 api.add_router("", replies.router)
 api.add_router("", arrangements.router)
+api.add_router("", worklist.router)
 api.add_router("", negotiation.router)

@@ -26,6 +26,7 @@ from relance.creditors.models import Creditor
 from relance.customers.models import Contact, ContactRole, Customer, CustomerKind
 from relance.demo import names
 from relance.demo.dunning import seed_dunning
+from relance.demo.negotiation import seed_negotiation
 from relance.domain.calendar import PaymentTerms, TermsMethod
 from relance.domain.identifiers import (
     IdentifierError,
@@ -371,6 +372,7 @@ def _seed(
             )
     Allocation.objects.bulk_create(allocations, batch_size=1000)
     reminders = seed_dunning(creditor, as_of, disputed_all)
+    seed_negotiation(creditor, as_of, seed=rng.randint(0, 2**31))
     save_weekly_forecasts(creditor, as_of)
     recompute_risk(creditor, as_of, deliver=False)  # the demo shows segments and holds
     return DemoSummary(

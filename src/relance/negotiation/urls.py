@@ -1,9 +1,10 @@
 """URLs of the negotiation pages (included by relance.urls): disputes and calls (`views`),
-promises, plans, settlements, approvals and margins (`arrangement_views`)."""
+promises, plans, settlements, approvals and margins (`arrangement_views`), the worklist and
+the customer timeline (`workspace_views`)."""
 
 from django.urls import path
 
-from relance.negotiation import arrangement_views, views
+from relance.negotiation import arrangement_views, views, workspace_views
 
 urlpatterns = [
     path("customers/<int:pk>/call/", views.call_screen, name="call_screen"),
@@ -53,4 +54,13 @@ urlpatterns = [
         name="negotiation_approval_decide",
     ),
     path("settings/margins/", arrangement_views.margins_settings, name="negotiation_margins"),
+    path("worklist/", workspace_views.worklist_page, name="worklist"),
+    path(
+        "customers/<int:pk>/timeline/", workspace_views.customer_timeline, name="customer_timeline"
+    ),
+    path(
+        "customers/<int:pk>/timeline.<str:fmt>",
+        workspace_views.customer_timeline_export,
+        name="customer_timeline_export",
+    ),
 ]

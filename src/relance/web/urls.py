@@ -7,11 +7,7 @@ from relance.web import views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("creditor/", views.switch_creditor, name="switch_creditor"),
     path("customers/", views.customer_list, name="customers"),

@@ -11,11 +11,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, OrderBy, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,7 +37,7 @@ from relance.customers.models import Contact, CustomerKind, CustomerStatus
 from relance.domain.aging import AgingBuckets, AgingReport
 from relance.ledger.models import Allocation, CreditNote, Invoice, InvoiceStatus, Payment
 from relance.ledger.queries import aging, customer_behaviour, default_buckets, dso
-from relance.web.access import SESSION_KEY, member_required
+from relance.web.access import SESSION_KEY, current_membership, member_required
 from relance.web.charts import aging_svg
 from relance.web.forms import ImportForm, parse_as_of
 from relance.web.penalties import customer_penalties, invoice_penalties
@@ -273,6 +275,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("invoice")
         .order_by("-issue_date", "-id")[:10],
         "reminders": _reminders_of(customer.pk),
+        "recent_events": _recent_events(customer),
         **customer_penalties(customer, as_of),
     }
     return render(request, "web/customer.html", context)
@@ -311,6 +314,14 @@ def _reminders_of(customer_id: int, limit: int = 20) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _recent_events(customer: Any, limit: int = 10) -> list[tuple[Any, str]]:
+    """The latest events of the customer's timeline (relance.negotiation.timeline)."""
+    from relance.negotiation import timeline
+
+    labels = dict(timeline.kind_choices())
+    return [(e, labels.get(e.kind, e.kind)) for e in timeline.events(customer, limit=limit)]
 
 
 def _minor(units: int, currency: str) -> Any:
@@ -578,6 +589,25 @@ def imports(request: HttpRequest) -> HttpResponse:
         preview=[[row.get(c, "") for c in columns] for row in result.preview],
     )
     return render(request, "web/imports.html", context)
+
+
+# ---------------------------------------------------------------- login
+
+
+class LoginView(auth_views.LoginView):
+    """The login form; without a `next` page, a collector lands on their worklist (what to
+    do today, on their own customers) and every other role on the overview."""
+
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self) -> str:
+        try:
+            membership = current_membership(self.request)
+        except PermissionDenied:
+            return str(super().get_default_redirect_url())
+        if membership.role == Role.COLLECTOR:
+            return reverse("worklist")
+        return str(super().get_default_redirect_url())
 
 
 # ---------------------------------------------------------------- creditor switch

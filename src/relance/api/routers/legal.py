@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from django.utils import timezone
 from django.utils.translation import get_language
-from ninja import Field, Router, Schema, Status
+from ninja import Field, P, QueryEx, Router, Schema, Status
 
 from relance.api.auth import caller
 from relance.api.common import amount_text, customers_of, get_customer, parse_money
@@ -439,7 +439,9 @@ def waive_penalty_invoice(request: Any, pk: Id, payload: WaiveIn) -> Any:
     summary="Penalty invoices (newest first)",
 )
 def list_penalty_invoices(
-    request: Any, customer: Id | None = None, status: Literal["issued", "waived"] | None = None
+    request: Any,
+    customer: QueryEx[Id | None, P(description="Only this customer.")] = None,
+    status: Literal["issued", "waived"] | None = None,
 ) -> Any:
     who = caller(request)
     qs = PenaltyInvoice.objects.filter(customer__in=customers_of(who))

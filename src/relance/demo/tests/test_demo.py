@@ -82,13 +82,48 @@ def test_demo_has_a_dunning_history_that_the_next_run_continues(demo: int) -> No
     steps = set(sent.values_list("step_key", flat=True))
     assert {"j+1", "j+8", "j+15"} <= steps  # several levels reached, not only the first
     assert "j+5" in steps  # the key-accounts policy is used too
-    disputed = set(Pause.objects.filter(creditor_id=demo).values_list("invoice_id", flat=True))
-    assert disputed
     from relance.negotiation.models import DisputeItem
 
     in_dispute = DisputeItem.objects.filter(dispute__creditor_id=demo, dispute__status="open")
-    assert set(in_dispute.values_list("invoice_id", flat=True)) == disputed
+    disputed = set(in_dispute.values_list("invoice_id", flat=True))
+    assert disputed
+    # each disputed invoice is held back by its dispute's pause, and was never reminded
+    assert set(in_dispute.values_list("pause__invoice_id", flat=True)) == disputed
     assert not ActionItem.objects.filter(invoice_id__in=disputed).exists()
     result = plan_run(Creditor.objects.get(pk=demo), AS_OF, dry_run=True)
     assert result.actions
-    assert {h.invoice_id for h in result.holdbacks if h.invoice_id} <= disputed
+    # what the run holds back per invoice is paused (a dispute, a promise, a plan)
+    paused = set(
+        Pause.objects.filter(creditor_id=demo, invoice__isnull=False).values_list(
+            "invoice_id", flat=True
+        )
+    )
+    assert {h.invoice_id for h in result.holdbacks if h.invoice_id} <= paused
+
+
+def test_demo_shows_a_realistic_worklist(demo: int) -> None:
+    from collections import Counter
+
+    from relance.accounts.access import membership_for
+    from relance.accounts.models import Membership, Role
+    from relance.negotiation import timeline, worklist
+    from relance.negotiation.models import Dispute, DisputeItem
+
+    manager = Membership.objects.get(creditor_id=demo, role=Role.CREDIT_MANAGER)
+    items = worklist.build(membership_for(manager.user, demo), AS_OF)
+    kinds = Counter(i.kind for i in items)
+    # the first roles of relance.demo.negotiation.ROLES (a small portfolio gets those only)
+    assert kinds["broken_promise"] >= 1 and kinds["promise_due"] >= 1
+    assert kinds["missed_instalment"] == 1 and kinds["call_back"] >= 1
+    assert kinds["dispute"] == Dispute.objects.filter(creditor_id=demo).count() > 0
+    assert kinds["call"] > 0  # the last days' call tasks are left to do
+    # every disputed invoice's pause is held by its dispute
+    assert not DisputeItem.objects.filter(dispute__creditor_id=demo, pause__isnull=True).exists()
+    collector = Membership.objects.filter(creditor_id=demo, role=Role.COLLECTOR).first()
+    assert collector is not None
+    own = worklist.build(membership_for(collector.user, demo), AS_OF)
+    assert 0 < len(own) < len(items)
+    broken = next(i for i in items if i.kind == "broken_promise")
+    customer = Customer.objects.get(pk=broken.customer_id)
+    found = {e.kind for e in timeline.events(customer)}
+    assert {"promise", "call", "invoice", "message"} <= found
