@@ -106,7 +106,7 @@ def open_items(customer: Customer, as_of: date) -> list[OpenItem]:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    messages: list[Correspondence]
+    messages: list[tuple[Correspondence, str]]  # each with its channel's label
     calls: list[CallLog]
     promises: list[Promise]
     disputes: list[Dispute]
@@ -115,9 +115,12 @@ class History:
 def history(customer: Customer, limit: int = 10) -> History:
     """The latest messages sent, calls, promises and disputes of the customer."""
     return History(
-        messages=list(
-            Correspondence.objects.filter(customer=customer).order_by("-sent_at", "-id")[:limit]
-        ),
+        messages=[
+            (m, str(LABELS.get(m.channel, m.channel)))
+            for m in Correspondence.objects.filter(customer=customer).order_by("-sent_at", "-id")[
+                :limit
+            ]
+        ],
         calls=list(
             CallLog.objects.filter(customer=customer)
             .select_related("contact", "user")

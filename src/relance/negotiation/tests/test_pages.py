@@ -445,3 +445,15 @@ def test_dispute_pages_in_french(client: Client, world: World) -> None:
     assert "À résoudre avant le" in html
     html = client.get(reverse("dispute_new", args=[world.acme.pk])).content.decode()
     assert "Ouvrir un litige" in html
+
+
+def test_call_screen_history_lists_the_messages_sent(client: Client, world: World) -> None:
+    from relance.dunning.outbox import dispatch
+    from relance.dunning.sending import plan_statement
+
+    plan_statement(world.acme, "EUR", today())
+    assert dispatch() == {"sent": 1}
+    login(client, world.alice)
+    html = client.get(reverse("call_screen", args=[world.acme.pk])).content.decode()
+    history = html[html.index('id="call-history"') :]
+    assert "email: Relevé de compte" in history  # the subject, in the customer's language
