@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("relance.analytics.urls")),
     path("", include("relance.legal.urls")),
     path("", include("relance.banking.urls")),
+    path("", include("relance.portal.urls")),
     path("", include("relance.web.urls")),
 ]

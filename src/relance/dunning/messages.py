@@ -168,10 +168,18 @@ def _penalty_rate(creditor: Creditor, lang: str) -> str:
     return "the ECB refinancing rate plus 10 percentage points"
 
 
-def render(action: Action, as_of: date, invoices: dict[int, Invoice] | None = None) -> Outbound:
+def render(
+    action: Action,
+    as_of: date,
+    invoices: dict[int, Invoice] | None = None,
+    *,
+    portal_url: str = "",
+) -> Outbound:
     """The message of `action` (raises NoRecipient when it cannot be addressed).
 
     `invoices` (by id) may hold the action's invoices, read beforehand for a whole batch.
+    `portal_url` is the debtor's personal portal link, given by the worker when it renders
+    the message for sending (relance.portal.links); previews show the message without it.
     """
     customer = action.customer
     creditor = action.creditor
@@ -225,6 +233,7 @@ def render(action: Action, as_of: date, invoices: dict[int, Invoice] | None = No
         "today": _day(as_of, lang),
         "tone_label": str(LABELS[action.tone]),
         "as_letter": action.channel in LETTER_CHANNELS,
+        "portal_url": portal_url,
         "payment": payment_details(
             creditor.iban,
             creditor.bic,
@@ -278,8 +287,10 @@ def render(action: Action, as_of: date, invoices: dict[int, Invoice] | None = No
     )
     # Everything the debtor reads or hears is checked; internal tasks name the options freely.
     debtor_facing = action.channel in dd.DEBTOR_CHANNELS
+    # The link's random token is not wording: it is left out of the check.
+    checked = body.replace(portal_url, "<portal>") if portal_url else body
     findings = (
-        lint(f"{subject}\n{body}", kind=action.kind, b2b=customer.kind == "b2b")
+        lint(f"{subject}\n{checked}", kind=action.kind, b2b=customer.kind == "b2b")
         if debtor_facing
         else []
     )
@@ -298,7 +309,11 @@ def render(action: Action, as_of: date, invoices: dict[int, Invoice] | None = No
         attachments = (Attachment(f"{action.idempotency_key}.pdf", pdf, "application/pdf"),)
     if action.channel == dd.Channel.SMS:
         body = _sms_text(
-            lang, creditor, lines, _money(action.overdue_total_minor, action.currency, lang)
+            lang,
+            creditor,
+            lines,
+            _money(action.overdue_total_minor, action.currency, lang),
+            portal_url,
         )
     return Outbound(
         channel=action.channel,
@@ -538,11 +553,14 @@ def _letter_contact(action: Action, to: Recipient) -> Contact | None:
 SMS_MAX_SEGMENTS = 2
 
 
-def _sms_text(lang: str, creditor: Creditor, lines: list[dict[str, Any]], amount: str) -> str:
+def _sms_text(
+    lang: str, creditor: Creditor, lines: list[dict[str, Any]], amount: str, portal_url: str = ""
+) -> str:
     """A short text in the GSM-7 alphabet where possible, at most SMS_MAX_SEGMENTS long.
 
     French number formatting uses no-break spaces, outside GSM-7: plain spaces keep the
-    text in GSM-7 (160 characters per message instead of 70).
+    text in GSM-7 (160 characters per message instead of 70). The portal link, when there
+    is one, is always whole: the text before it is shortened instead.
     """
     name = creditor.trade_name or creditor.legal_name
     amount = amount.replace("\u202f", " ").replace("\xa0", " ")
@@ -554,15 +572,20 @@ def _sms_text(lang: str, creditor: Creditor, lines: list[dict[str, Any]], amount
             numbers += ", ..."
         if lang == "fr":
             which = f" (factures {numbers})" if shown else ""
-            text = (
-                f"{name} : sauf erreur, {amount} restent à régler{which}. "
-                f"Merci de votre règlement ou de votre appel au {phone}."
+            text = f"{name} : sauf erreur, {amount} restent à régler{which}. " + (
+                f"Payer ou nous répondre : {portal_url}"
+                if portal_url
+                else f"Merci de votre règlement ou de votre appel au {phone}."
             )
         else:
             which = f" (invoices {numbers})" if shown else ""
-            text = f"{name}: our records show {amount} unpaid{which}. Please pay or call {phone}."
+            text = f"{name}: our records show {amount} unpaid{which}. " + (
+                f"Pay or reply: {portal_url}" if portal_url else f"Please pay or call {phone}."
+            )
         if fits(text, SMS_MAX_SEGMENTS):
             return text
-    while text and not fits(text, SMS_MAX_SEGMENTS):
-        text = text[:-1]
-    return text
+    tail = f" {portal_url}" if portal_url else ""
+    head = text[: len(text) - len(tail)] if tail else text
+    while head and not fits(head + tail, SMS_MAX_SEGMENTS):
+        head = head[:-1]
+    return head + tail
