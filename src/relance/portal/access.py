@@ -9,8 +9,10 @@
 3. counts the request for the link, and each form posted (429 over the limits);
 4. activates the language: `?lang=` when given (kept in the session), else the one chosen
    before, else the customer's;
-5. answers with `Cache-Control: no-store`, `Referrer-Policy: no-referrer` (the token is in
-   the address: it must not leak to another site) and `X-Robots-Tag: noindex`.
+5. answers with `Cache-Control: no-store`, `Referrer-Policy: same-origin` (the token is in
+   the address: it must not leak to another site, and "no-referrer" would make browsers
+   send `Origin: null` with the forms, which CSRF protection refuses) and
+   `X-Robots-Tag: noindex`.
 
 The view then reads only through `link.customer` (relance.portal.queries).
 """
@@ -54,7 +56,7 @@ def too_many(request: HttpRequest) -> HttpResponse:
 
 def _headers(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

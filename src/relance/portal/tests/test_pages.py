@@ -26,7 +26,7 @@ def test_home_shows_the_customers_open_invoices_only(client: Client, portal: Por
     assert "F-100" in html and "F-101" in html
     assert "F-200" not in html and "X-1" not in html  # another customer, another creditor
     assert "ACME SAS" in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["Cache-Control"] == "no-store"
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "<script" not in html and "style=" not in html and "<style" not in html
