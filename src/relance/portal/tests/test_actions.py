@@ -22,6 +22,7 @@ from relance.portal.models import (
     ProposalStatus,
 )
 from relance.portal.tests.conftest import Portal
+from relance.web.tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -97,10 +98,10 @@ def test_dispute_request_is_stored_for_a_person_with_its_attachment(
     # staff download it through the access-checked view; a collector of others cannot
     admin, bob = portal.led.user("admin"), portal.led.user("bob", Role.COLLECTOR)
     staff = Client()
-    staff.force_login(admin)
+    login(staff, admin)
     got = staff.get(f"/portal/review/attachments/{attachment.pk}/")
     assert got.status_code == 200 and b"".join(got.streaming_content) == PDF  # type: ignore[attr-defined]
-    staff.force_login(bob)
+    login(staff, bob)
     assert staff.get(f"/portal/review/attachments/{attachment.pk}/").status_code == 404
 
 
@@ -191,18 +192,18 @@ def test_contact_proposal_then_review(verified: Client, portal: Portal) -> None:
     alice = portal.led.user("alice", Role.COLLECTOR)  # not assigned to ACME
     admin = portal.led.user("admin")
     staff = Client()
-    staff.force_login(reader)
+    login(staff, reader)
     assert (
         staff.post(f"/portal/review/proposals/{proposal.pk}/", {"decision": "accept"}).status_code
         == 403
     )
-    staff.force_login(alice)
+    login(staff, alice)
     assert "ACME" not in staff.get("/portal/review/").content.decode()
     assert (
         staff.post(f"/portal/review/proposals/{proposal.pk}/", {"decision": "accept"}).status_code
         == 404
     )
-    staff.force_login(admin)
+    login(staff, admin)
     assert "compta@acme.example" in staff.get("/portal/review/").content.decode()
     assert (
         staff.post(f"/portal/review/proposals/{proposal.pk}/", {"decision": "accept"}).status_code
@@ -259,7 +260,7 @@ def test_requests_are_handled_on_the_review_page(portal: Portal) -> None:
         today=portal.today,
     )
     staff = Client()
-    staff.force_login(portal.led.user("admin"))
+    login(staff, portal.led.user("admin"))
     html = staff.get(f"/customers/{portal.acme.pk}/").content.decode()
     assert "1 request from the portal to handle" in html
     assert staff.post(f"/portal/review/requests/{request.pk}/").status_code == 302

@@ -15,6 +15,7 @@ from relance.portal import codes
 from relance.portal.links import issue_link, token_of
 from relance.portal.models import EventKind, OneTimeCode, PortalEvent
 from relance.portal.tests.conftest import Portal
+from relance.web.tests.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -232,7 +233,7 @@ def test_announced_payment_is_shown_to_the_collector(client: Client, portal: Por
     assert event.detail["amount_minor"] == 120000 and event.detail["invoices"] == ["F-100"]
     admin = portal.led.user("admin")
     staff = Client()
-    staff.force_login(admin)
+    login(staff, admin)
     html = staff.get(f"/customers/{portal.acme.pk}/").content.decode()
     assert "Payments announced by the customer" in html and "VIR 42" in html
 
