@@ -58,7 +58,7 @@ def portal(ledger: Ledger) -> Portal:
     creditor.email = "compta@durand.example"
     creditor.save()
     acme = ledger.customer(
-        "ACME SAS", address_line1="3 rue Neuve", postal_code="69001", city="Lyon"
+        "ACME SAS", address_line1="3 rue Neuve", postal_code="69001", city="Lyon", language="en"
     )
     ledger.contact(
         acme,

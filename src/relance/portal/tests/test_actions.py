@@ -266,3 +266,24 @@ def test_requests_are_handled_on_the_review_page(portal: Portal) -> None:
     assert staff.post(f"/portal/review/requests/{request.pk}/").status_code == 302
     request.refresh_from_db()
     assert request.status == "handled" and request.handled_at is not None
+
+
+def test_staff_revoke_the_links_of_a_customer(portal: Portal) -> None:
+    from relance.portal.links import LinkRefused, resolve, token_of
+
+    token = token_of(portal.link)
+    staff = Client()
+    login(staff, portal.led.user("reader", Role.READ_ONLY))
+    assert staff.post(f"/customers/{portal.acme.pk}/portal/revoke/").status_code == 403
+    login(staff, portal.led.user("carl", Role.COLLECTOR))  # not assigned to ACME
+    assert staff.post(f"/customers/{portal.acme.pk}/portal/revoke/").status_code == 404
+    assert resolve(token) == portal.link
+    admin = portal.led.user("admin")
+    login(staff, admin)
+    html = staff.get(f"/customers/{portal.acme.pk}/").content.decode()
+    assert "1 valid personal link" in html
+    assert staff.post(f"/customers/{portal.acme.pk}/portal/revoke/").status_code == 302
+    with pytest.raises(LinkRefused, match="revoked"):
+        resolve(token)
+    portal.link.refresh_from_db()
+    assert portal.link.revoked_by == admin

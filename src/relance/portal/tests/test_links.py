@@ -51,7 +51,7 @@ def test_the_reminder_sent_carries_a_link_to_its_customer(portal: Portal) -> Non
     body = CapturedMessage.objects.get().body
     match = LINK.search(body)
     assert match, body
-    assert "espace personnel" in body
+    assert "on your personal page" in body
     link = resolve(match.group(1))
     assert link.customer == portal.acme and link.creditor == portal.led.creditor
     assert link.message_key == Action.objects.get(customer=portal.acme).idempotency_key

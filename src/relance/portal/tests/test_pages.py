@@ -37,10 +37,14 @@ def test_home_shows_the_customers_open_invoices_only(client: Client, portal: Por
 
 
 def test_language_is_the_customers_then_the_switch(client: Client, portal: Portal) -> None:
-    assert '<html lang="fr">' in client.get(portal.url()).content.decode()
-    html = client.get(portal.url() + "?lang=en").content.decode()
+    html = client.get(portal.url()).content.decode()
     assert '<html lang="en">' in html and "Open invoices" in html
-    assert '<html lang="en">' in client.get(portal.url()).content.decode()  # kept
+    html = client.get(portal.url() + "?lang=fr").content.decode()
+    assert '<html lang="fr">' in html and "Factures ouvertes" in html
+    assert "Aller au contenu principal" in html
+    assert '<html lang="fr">' in client.get(portal.url()).content.decode()  # kept
+    french = issue_link(portal.other)  # a customer in French by default
+    assert '<html lang="fr">' in Client().get(f"/p/{token_of(french)}/").content.decode()
 
 
 def test_another_customers_invoice_id_in_the_url_is_not_found(
