@@ -113,7 +113,7 @@ def settle(provider_name: str, confirmed: ConfirmedPayment) -> Payment | None:
     """Book `confirmed` against its checkout (once); None for a checkout relance did not open."""
     with transaction.atomic():
         checkout = (
-            Checkout.objects.select_for_update()
+            Checkout.objects.select_for_update(of=("self",))
             .select_related("customer", "link")
             .filter(provider=provider_name, provider_ref=confirmed.provider_ref)
             .first()
