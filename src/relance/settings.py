@@ -1,7 +1,8 @@
 """Django settings, read only from the environment (django-environ).
 
 Every setting a deployment may change is an environment variable documented in README.md:
-DATABASE_URL, SECRET_KEY, EMAIL_URL, ALLOWED_HOSTS, TIME_ZONE, LANGUAGE, RELANCE_DATA_DIR, DEBUG.
+DATABASE_URL, SECRET_KEY, EMAIL_URL, ALLOWED_HOSTS, TIME_ZONE, LANGUAGE, RELANCE_DATA_DIR, DEBUG,
+the RELANCE_* variables below.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "relance.risk",
     "relance.negotiation",
     "relance.replies",
+    "relance.portal",
     "relance.web",
     "relance.api",
 ]
@@ -173,6 +175,21 @@ RELANCE_SMS_SENDER = env.str("RELANCE_SMS_SENDER", default="")
 ANYMAIL = {"WEBHOOK_SECRET": env.str("RELANCE_WEBHOOK_SECRET", default="")}
 #: How long a worker's claim on an action holds before another worker may take it over.
 RELANCE_OUTBOX_LEASE_SECONDS = env.int("RELANCE_OUTBOX_LEASE_SECONDS", default=600)
+
+#: The debtor portal (docs/portal.md): its public base address as the debtors reach it (e.g.
+#: https://pay.example.fr); empty, reminders carry no portal link.
+RELANCE_PORTAL_URL = env.str("RELANCE_PORTAL_URL", default="").rstrip("/")
+#: How many days a personal portal link stays valid after it is issued.
+RELANCE_PORTAL_LINK_DAYS = env.int("RELANCE_PORTAL_LINK_DAYS", default=60)
+#: Where dispute attachments are stored (never under a served folder).
+RELANCE_PORTAL_UPLOAD_DIR = Path(
+    env.str("RELANCE_PORTAL_UPLOAD_DIR", default=str(DATA_DIR / "portal-uploads"))
+)
+#: Online payment in the portal: "" (transfer only), "local" (demo and tests) or "stripe".
+RELANCE_PAYMENT_PROVIDER = env.str("RELANCE_PAYMENT_PROVIDER", default="")
+RELANCE_STRIPE_SECRET_KEY = env.str("RELANCE_STRIPE_SECRET_KEY", default="")
+RELANCE_STRIPE_WEBHOOK_SECRET = env.str("RELANCE_STRIPE_WEBHOOK_SECRET", default="")
+RELANCE_STRIPE_API_URL = env.str("RELANCE_STRIPE_API_URL", default="https://api.stripe.com/")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("relance.negotiation.urls")),
     path("", include("relance.banking.urls")),
     path("", include("relance.replies.urls")),
+    path("", include("relance.portal.urls")),
     path("", include("relance.web.urls")),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import date
 
 import typer
@@ -27,6 +28,11 @@ def demo(
     port: int = typer.Option(8000),
 ) -> None:
     """Create the demo portfolio (once) and start the server on 127.0.0.1:8000."""
+    # The demo's reminders link to its own debtor portal, with the local test payment page
+    # (the environment decides when set; the worker started below inherits both).
+    if not no_serve:
+        os.environ.setdefault("RELANCE_PORTAL_URL", f"http://{host}:{port}")
+        os.environ.setdefault("RELANCE_PAYMENT_PROVIDER", "local")
     setup_django()
     from relance.demo.generator import DEMO_PASSWORD, existing_demo, seed_demo
     from relance.demo.summary import summary

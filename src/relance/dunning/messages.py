@@ -236,6 +236,8 @@ def render(
     invoices: dict[int, Invoice] | None = None,
     disputed: dict[int, int] | None = None,
     document: LegalDocument | None = None,
+    *,
+    portal_url: str = "",
 ) -> Outbound:
     """The message of `action` (raises NoRecipient when it cannot be addressed).
 
@@ -244,6 +246,8 @@ def render(
     (read here when None).
     `document`: the penalty invoice or formal notice of a legal step, required when the
     action carries one (relance.dunning.legal_steps.document_for issues or finds it).
+    `portal_url` is the debtor's personal portal link, given by the worker when it renders
+    the message for sending (relance.portal.links); previews show the message without it.
     """
     if carries_legal_document(action) and document is None:
         raise ValueError(
@@ -259,8 +263,10 @@ def render(
     registered = KIND_RENDERERS.get(action.kind)
     if registered is not None:
         return _registered(action, as_of, to, contacts, registered)
-    context, lines, invoices = message_context(action, as_of, to, contacts, invoices, disputed)
-    return _finish(action, as_of, to, context, lines, invoices, document)
+    context, lines, invoices = message_context(
+        action, as_of, to, contacts, invoices, disputed, portal_url=portal_url
+    )
+    return _finish(action, as_of, to, context, lines, invoices, document, portal_url=portal_url)
 
 
 def _registered(
@@ -301,6 +307,8 @@ def message_context(
     contacts: list[Contact],
     invoices: dict[int, Invoice] | None = None,
     disputed: dict[int, int] | None = None,
+    *,
+    portal_url: str = "",
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[int, Invoice]]:
     """The template context of `action`'s message for recipient `to`, its invoice lines and
     the invoices read."""
@@ -356,6 +364,7 @@ def message_context(
         "today": _day(as_of, lang),
         "tone_label": str(LABELS[action.tone]),
         "as_letter": action.channel in LETTER_CHANNELS,
+        "portal_url": portal_url,
         "payment": payment_details(
             creditor.iban,
             creditor.bic,
@@ -390,6 +399,8 @@ def _finish(
     lines: list[dict[str, Any]],
     invoices: dict[int, Invoice],
     document: LegalDocument | None = None,
+    *,
+    portal_url: str = "",
 ) -> Outbound:
     customer = action.customer
     creditor = action.creditor
@@ -445,8 +456,10 @@ def _finish(
     )
     # Everything the debtor reads or hears is checked; internal tasks name the options freely.
     debtor_facing = action.channel in dd.DEBTOR_CHANNELS
+    # The link's random token is not wording: it is left out of the check.
+    checked = body.replace(portal_url, "<portal>") if portal_url else body
     findings = (
-        lint(f"{subject}\n{body}", kind=action.kind, b2b=customer.kind == "b2b")
+        lint(f"{subject}\n{checked}", kind=action.kind, b2b=customer.kind == "b2b")
         if debtor_facing
         else []
     )
@@ -469,7 +482,11 @@ def _finish(
         attachments = (Attachment(f"{action.idempotency_key}.pdf", pdf, "application/pdf"),)
     if action.channel == dd.Channel.SMS:
         body = _sms_text(
-            lang, creditor, lines, _money(action.overdue_total_minor, action.currency, lang)
+            lang,
+            creditor,
+            lines,
+            _money(action.overdue_total_minor, action.currency, lang),
+            portal_url,
         )
     return Outbound(
         channel=action.channel,
@@ -781,11 +798,14 @@ def _letter_contact(action: Action, to: Recipient) -> Contact | None:
 SMS_MAX_SEGMENTS = 2
 
 
-def _sms_text(lang: str, creditor: Creditor, lines: list[dict[str, Any]], amount: str) -> str:
+def _sms_text(
+    lang: str, creditor: Creditor, lines: list[dict[str, Any]], amount: str, portal_url: str = ""
+) -> str:
     """A short text in the GSM-7 alphabet where possible, at most SMS_MAX_SEGMENTS long.
 
     French number formatting uses no-break spaces, outside GSM-7: plain spaces keep the
-    text in GSM-7 (160 characters per message instead of 70).
+    text in GSM-7 (160 characters per message instead of 70). The portal link, when there
+    is one, is always whole: the text before it is shortened instead.
     """
     name = creditor.trade_name or creditor.legal_name
     amount = amount.replace("\u202f", " ").replace("\xa0", " ")
@@ -797,15 +817,20 @@ def _sms_text(lang: str, creditor: Creditor, lines: list[dict[str, Any]], amount
             numbers += ", ..."
         if lang == "fr":
             which = f" (factures {numbers})" if shown else ""
-            text = (
-                f"{name} : sauf erreur, {amount} restent à régler{which}. "
-                f"Merci de votre règlement ou de votre appel au {phone}."
+            text = f"{name} : sauf erreur, {amount} restent à régler{which}. " + (
+                f"Payer ou nous répondre : {portal_url}"
+                if portal_url
+                else f"Merci de votre règlement ou de votre appel au {phone}."
             )
         else:
             which = f" (invoices {numbers})" if shown else ""
-            text = f"{name}: our records show {amount} unpaid{which}. Please pay or call {phone}."
+            text = f"{name}: our records show {amount} unpaid{which}. " + (
+                f"Pay or reply: {portal_url}" if portal_url else f"Please pay or call {phone}."
+            )
         if fits(text, SMS_MAX_SEGMENTS):
             return text
-    while text and not fits(text, SMS_MAX_SEGMENTS):
-        text = text[:-1]
-    return text
+    tail = f" {portal_url}" if portal_url else ""
+    head = text[: len(text) - len(tail)] if tail else text
+    while head and not fits(head + tail, SMS_MAX_SEGMENTS):
+        head = head[:-1]
+    return head + tail

@@ -10,8 +10,8 @@ worker then, for one action at a time:
    left to ask for; it applies the contact rules (relance.domain.contact_rules) and
    postpones the action, with the reason, when it may not go out yet; it issues the
    penalty invoice or formal notice of a legal step (relance.dunning.legal_steps: once per
-   message, whatever the retries), renders the message and records the attempt as
-   `started`;
+   message, whatever the retries), renders the message (with the debtor's portal link, the
+   same on every attempt) and records the attempt as `started`;
 2. sends it through the channel's backend with the action's idempotency key;
 3. records the outcome in a second transaction: `sent` (with the archived copy),
    a transient failure (back to `planned`, next attempt after a growing delay, `failed`
@@ -56,6 +56,7 @@ from relance.dunning.models import (
 )
 from relance.dunning.services import recent_contacts
 from relance.ledger.models import Invoice, InvoiceStatus
+from relance.portal.links import url_for_action
 
 
 def lease() -> timedelta:
@@ -291,6 +292,7 @@ def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[
                                 invoices=invoices,
                                 document=document,
                                 disputed=partial,
+                                portal_url=url_for_action(action),
                             ),
                             identity=identities[action.creditor_id],
                             invoices=invoices,
@@ -298,7 +300,13 @@ def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[
                 else:
                     message = finish_email(
                         action,
-                        render(action, today, invoices=invoices, disputed=partial),
+                        render(
+                            action,
+                            today,
+                            invoices=invoices,
+                            disputed=partial,
+                            portal_url=url_for_action(action),
+                        ),
                         identity=identities[action.creditor_id],
                         invoices=invoices,
                     )

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "relance.portal"
+    label = "portal"
+    verbose_name = "debtor portal"
+
+    def ready(self) -> None:
+        # Every change made through the ORM to links, requests, proposals and checkouts
+        # leaves an audit event (who, when, what); portal events are the debtor's own trail.
+        from auditlog.registry import auditlog
+
+        from relance.portal import models as m
+
+        auditlog.register(m.PortalLink, exclude_fields=["token_hash", "nonce"])
+        for model in (m.PortalRequest, m.ContactProposal, m.Checkout):
+            auditlog.register(model)

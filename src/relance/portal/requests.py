@@ -1,0 +1,171 @@
+"""Disputes and payment-plan requests from the portal: THE EXTENSION POINT.
+
+    record_dispute_request(link, invoices=…, reason=…, message=…, files=…, ip=…)
+    record_plan_request(link, invoices=…, instalments=…, first_date=…, message=…, ip=…)
+
+Today each stores a `PortalRequest` row (kind, payload, attachments) for a person to handle
+(the portal review page, the customer page), and a portal event on the customer's file.
+They do not create `relance.negotiation` disputes or plans, and they do not pause dunning:
+those services (disputes with their pauses, payment plans within the margins and their
+approvals) are built separately. When they exist, these two functions are the one place to
+change: call the negotiation service with the same arguments and keep the portal event;
+the views, forms, validation and tests of the portal stay as they are.
+
+Validation (BadInput, field first):
+- invoices: open invoices of the link's customer, one currency (queries.selected_invoices);
+- dispute: a reason among `relance.negotiation.models.DisputeReason`, a message of at least
+  MIN_MESSAGE characters, at most uploads.MAX_FILES files checked by uploads.check;
+- plan: PLAN_MIN_INSTALMENTS to PLAN_MAX_INSTALMENTS monthly instalments, the first
+  between today and PLAN_FIRST_WITHIN_DAYS days from today.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from relance.core.errors import BadInput
+from relance.ledger.models import Invoice
+from relance.negotiation.models import DisputeReason
+from relance.portal import events, uploads
+from relance.portal.models import (
+    EventKind,
+    PortalAttachment,
+    PortalLink,
+    PortalRequest,
+    RequestKind,
+)
+
+MIN_MESSAGE = 10
+MAX_MESSAGE = 4000
+PLAN_MIN_INSTALMENTS = 2
+PLAN_MAX_INSTALMENTS = 12
+PLAN_FIRST_WITHIN_DAYS = 30
+
+
+def _items(invoices: list[Invoice]) -> list[dict[str, object]]:
+    return [
+        {"id": i.pk, "number": i.number, "open_minor": i.open_minor, "currency": i.currency}
+        for i in invoices
+    ]
+
+
+def _message(message: str, required: bool) -> str:
+    message = message.strip()
+    if required and len(message) < MIN_MESSAGE:
+        raise BadInput(
+            _("message: please tell us in a few words what is wrong (%(n)s characters at least).")
+            % {"n": MIN_MESSAGE}
+        )
+    if len(message) > MAX_MESSAGE:
+        raise BadInput(_("message: %(n)s characters at most.") % {"n": MAX_MESSAGE})
+    return message
+
+
+def record_dispute_request(
+    link: PortalLink,
+    *,
+    invoices: list[Invoice],
+    reason: str,
+    message: str,
+    files: list[tuple[str, bytes]] | None = None,
+    ip: str = "",
+) -> PortalRequest:
+    """Store the debtor's dispute for a person (see the module docstring)."""
+    if reason not in DisputeReason.values:
+        raise BadInput(_("reason: choose one of the reasons listed."))
+    text = _message(message, required=True)
+    files = files or []
+    if len(files) > uploads.MAX_FILES:
+        raise BadInput(_("attachments: %(n)s files at most.") % {"n": uploads.MAX_FILES})
+    checked = [uploads.check(name, content) for name, content in files]
+    stored: list[str] = []
+    try:
+        for item in checked:
+            stored.append(uploads.store(item))
+        with transaction.atomic():
+            request = PortalRequest.objects.create(
+                creditor_id=link.creditor_id,
+                customer_id=link.customer_id,
+                link=link,
+                kind=RequestKind.DISPUTE,
+                payload={"invoices": _items(invoices), "reason": reason, "message": text},
+            )
+            for item, name in zip(checked, stored, strict=True):
+                PortalAttachment.objects.create(
+                    request=request,
+                    original_name=item.name,
+                    stored_name=name,
+                    content_type=item.content_type,
+                    size=len(item.content),
+                    sha256=item.sha256,
+                )
+            events.record(
+                link,
+                EventKind.DISPUTE_REQUEST,
+                ip,
+                request=request.pk,
+                reason=reason,
+                invoices=[i.number for i in invoices],
+                attachments=len(checked),
+            )
+    except BaseException:
+        uploads.discard(stored)
+        raise
+    return request
+
+
+def record_plan_request(
+    link: PortalLink,
+    *,
+    invoices: list[Invoice],
+    instalments: int,
+    first_date: date,
+    today: date,
+    message: str = "",
+    ip: str = "",
+) -> PortalRequest:
+    """Store the debtor's payment-plan request for a person (see the module docstring)."""
+    if not PLAN_MIN_INSTALMENTS <= instalments <= PLAN_MAX_INSTALMENTS:
+        raise BadInput(
+            _("instalments: between %(min)s and %(max)s.")
+            % {"min": PLAN_MIN_INSTALMENTS, "max": PLAN_MAX_INSTALMENTS}
+        )
+    if first_date < today:
+        raise BadInput(_("first_date: the first instalment cannot be in the past."))
+    if first_date > today + timedelta(days=PLAN_FIRST_WITHIN_DAYS):
+        raise BadInput(
+            _("first_date: the first instalment is within %(n)s days from today.")
+            % {"n": PLAN_FIRST_WITHIN_DAYS}
+        )
+    text = _message(message, required=False)
+    total = sum(i.open_minor for i in invoices)
+    with transaction.atomic():
+        request = PortalRequest.objects.create(
+            creditor_id=link.creditor_id,
+            customer_id=link.customer_id,
+            link=link,
+            kind=RequestKind.PLAN,
+            payload={
+                "invoices": _items(invoices),
+                "total_minor": total,
+                "currency": invoices[0].currency,
+                "instalments": instalments,
+                "first_date": first_date.isoformat(),
+                "message": text,
+            },
+        )
+        events.record(
+            link,
+            EventKind.PLAN_REQUEST,
+            ip,
+            request=request.pk,
+            instalments=instalments,
+            first_date=first_date.isoformat(),
+            total_minor=total,
+            currency=invoices[0].currency,
+            invoices=[i.number for i in invoices],
+        )
+    return request
