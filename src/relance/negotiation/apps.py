@@ -40,5 +40,17 @@ class NegotiationConfig(AppConfig):
 
         register_daily("negotiation.disputes", resolve_paid_disputes, before_plan=True)
         register_daily("negotiation.evaluate", evaluate, before_plan=True)
+
+        # Worklist lines and timeline events that other apps' objects make (sources.py).
+        from django.utils.translation import gettext_lazy
+
+        from relance.negotiation import sources, timeline, worklist
+
+        worklist.register("reply", gettext_lazy("replies to handle"), sources.replies_to_handle)
+        worklist.register(
+            "legal_deadline", gettext_lazy("legal deadlines"), sources.legal_deadlines
+        )
+        timeline.register({"reply": gettext_lazy("replies")}, sources.replies)
+        timeline.register({"portal": gettext_lazy("portal")}, sources.portal)
         if broken_or_breached not in FIRMER_AFTER:
             FIRMER_AFTER.append(broken_or_breached)

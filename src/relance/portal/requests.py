@@ -3,13 +3,13 @@
     record_dispute_request(link, invoices=…, reason=…, message=…, files=…, ip=…)
     record_plan_request(link, invoices=…, instalments=…, first_date=…, message=…, ip=…)
 
-Today each stores a `PortalRequest` row (kind, payload, attachments) for a person to handle
-(the portal review page, the customer page), and a portal event on the customer's file.
-They do not create `relance.negotiation` disputes or plans, and they do not pause dunning:
-those services (disputes with their pauses, payment plans within the margins and their
-approvals) are built separately. When they exist, these two functions are the one place to
-change: call the negotiation service with the same arguments and keep the portal event;
-the views, forms, validation and tests of the portal stay as they are.
+Each stores a `PortalRequest` row (kind, payload, attachments) for a person to handle (the
+portal review page, the customer page) and a portal event on the customer's file. A dispute
+also opens a `relance.negotiation` dispute (source "portal") on the whole open amount of the
+invoices chosen, in the same transaction: its pauses hold those invoices back from dunning
+at once, and its id is kept in the request's payload. A payment-plan request is not turned
+into a plan automatically yet: a person proposes the plan from the request (the margins and
+approvals of relance.negotiation.margins apply to that person).
 
 Validation (BadInput, field first):
 - invoices: open invoices of the link's customer, one currency (queries.selected_invoices);
@@ -24,11 +24,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from relance.core.errors import BadInput
 from relance.ledger.models import Invoice
-from relance.negotiation.models import DisputeReason
+from relance.negotiation.disputes import open_dispute
+from relance.negotiation.models import DisputeReason, Source
 from relance.portal import events, uploads
 from relance.portal.models import (
     EventKind,
@@ -72,8 +74,11 @@ def record_dispute_request(
     message: str,
     files: list[tuple[str, bytes]] | None = None,
     ip: str = "",
+    today: date | None = None,
 ) -> PortalRequest:
-    """Store the debtor's dispute for a person (see the module docstring)."""
+    """Store the debtor's dispute for a person and open it as a dispute that pauses dunning
+    on those invoices (see the module docstring); `today`: the business day (default: the
+    local date)."""
     if reason not in DisputeReason.values:
         raise BadInput(_("reason: choose one of the reasons listed."))
     text = _message(message, required=True)
@@ -93,6 +98,16 @@ def record_dispute_request(
                 kind=RequestKind.DISPUTE,
                 payload={"invoices": _items(invoices), "reason": reason, "message": text},
             )
+            opened = open_dispute(
+                link.customer,
+                items=[(invoice.pk, None) for invoice in invoices],
+                reason=reason,
+                opened_on=today or timezone.localdate(),
+                description=text,
+                source=Source.PORTAL,
+            )
+            request.payload["dispute"] = opened.pk
+            request.save(update_fields=["payload"])
             for item, name in zip(checked, stored, strict=True):
                 PortalAttachment.objects.create(
                     request=request,

@@ -113,7 +113,8 @@ def test_every_kind_of_event_newest_first(ledger: Ledger) -> None:
     world = desk(ledger)
     acme = full_file(world)
     found = timeline.events(acme)
-    assert {e.kind for e in found} == set(timeline.KINDS)
+    # replies and portal actions (other apps' objects) are covered by test_sources.py
+    assert {e.kind for e in found} == set(timeline.KINDS) - {"reply", "portal"}
     titles = [e.title for e in found]
     for expected in (
         "email sent: Rappel F-ACME-1",

@@ -70,7 +70,7 @@ def test_promise_form_refuses_another_customers_invoice(verified: Client, portal
     assert not Promise.objects.exists()
 
 
-def test_dispute_request_is_stored_for_a_person_with_its_attachment(
+def test_dispute_request_is_stored_and_opens_a_dispute_with_its_attachment(
     verified: Client, portal: Portal, tmp_path: Path
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -94,7 +94,15 @@ def test_dispute_request_is_stored_for_a_person_with_its_attachment(
     assert stored.read_bytes() == PDF and oct(stored.stat().st_mode)[-3:] == "600"
     assert stored.parent == tmp_path / "uploads"
     assert attachment.stored_name != "bon-livraison.pdf"
-    assert not Dispute.objects.exists() and not Pause.objects.exists()
+    # the dispute is opened at once: its pause holds the invoice back from dunning
+    dispute = Dispute.objects.get()
+    assert (dispute.source, dispute.reason, request.payload["dispute"]) == (
+        "portal",
+        "quantity",
+        dispute.pk,
+    )
+    pause = Pause.objects.get()
+    assert (pause.invoice_id, pause.amount_minor) == (portal.late.pk, None)
     # staff download it through the access-checked view; a collector of others cannot
     admin, bob = portal.led.user("admin"), portal.led.user("bob", Role.COLLECTOR)
     staff = Client()
