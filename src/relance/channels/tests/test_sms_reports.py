@@ -140,7 +140,9 @@ def test_a_hard_bounce_flags_the_mobile_and_the_engine_stops_sending_sms_there(
     dispatch(now=datetime(2025, 4, 21, 8, 0, tzinfo=UTC))  # a Monday, 10:00 in Paris
     latest = Action.objects.filter(channel="sms").order_by("-pk").first()
     assert latest is not None and latest.status == ActionStatus.CANCELLED
-    assert latest.reason == "no mobile number usable (missing or opted out)"
+    assert latest.reason == (
+        "no mobile number usable (missing, opted out, undeliverable or flagged wrong)"
+    )
     assert len(server.requests) == 1  # Brevo was not asked again
 
 
