@@ -117,7 +117,7 @@ class RiskProfile(models.Model):
     previous_days_late = models.DecimalField(max_digits=8, decimal_places=1, null=True)
     #: disputes open on the as-of date (relance.negotiation.disputes)
     disputes = models.IntegerField(default=0)
-    #: null until promises to pay exist
+    #: share of the promises to pay judged that were kept in full; null while none was judged
     promises_kept_ratio = models.DecimalField(max_digits=4, decimal_places=3, null=True)
     last_payment = models.DateField(null=True)
     partial_payments = models.IntegerField(default=0)

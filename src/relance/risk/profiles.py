@@ -54,6 +54,18 @@ class Figures:
     disputes: int = 0
     reminders_unanswered: int = 0
     reminders_bounced: int = 0
+    #: promises to pay judged by the as-of date (relance.negotiation): kept in full, partly
+    #: kept, broken; and payment plans asked for (plans agreed or requested on a call)
+    promises_kept: int = 0
+    promises_partly_kept: int = 0
+    promises_broken: int = 0
+    plan_requests: int = 0
+
+    @property
+    def promises_kept_ratio(self) -> Decimal | None:
+        """Share of the promises judged that were kept in full (None: none judged yet)."""
+        judged = self.promises_kept + self.promises_partly_kept + self.promises_broken
+        return _ratio(self.promises_kept, judged, Decimal("0.001")) if judged else None
 
 
 def _days(later: str, earlier: str) -> str:
@@ -245,10 +257,13 @@ def _add_side_figures(
     as_of: date,
     customer_ids: Sequence[int] | None,
 ) -> None:
-    """Last payment, disputes open and reminders, per customer."""
+    """Last payment, disputes open, reminders, promises judged and plans asked for, per
+    customer."""
     pay_filter, pay_ids = _in("customer_id", customer_ids)
     dispute_filter, dispute_ids = _in("d.customer_id", customer_ids)
     corr_filter, corr_ids = _in("k.customer_id", customer_ids)
+    promise_filter, promise_ids = _in("p.customer_id", customer_ids)
+    plan_filter, plan_ids = _in("customer_id", customer_ids)
     end = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC)
     with connection.cursor() as cur:
         cur.execute(
@@ -282,10 +297,41 @@ def _add_side_figures(
             [creditor_id, as_of, creditor_id, end, *corr_ids],
         )
         reminders = {int(cid): (int(b or 0), int(u or 0)) for cid, b, u in cur.fetchall()}
-    for cid in set(last_payment) | set(disputes) | set(reminders):
+        # Promises to pay judged (kept, partly kept, broken) on or before the as-of date.
+        cur.execute(
+            "SELECT p.customer_id,"  # noqa: S608
+            " SUM(CASE WHEN p.status = 'kept' THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN p.status = 'partly_kept' THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN p.status = 'broken' THEN 1 ELSE 0 END)"
+            " FROM negotiation_promise p"
+            " WHERE p.creditor_id = %s AND p.settled_on IS NOT NULL AND p.settled_on <= %s"
+            f"{promise_filter} GROUP BY p.customer_id",
+            [creditor_id, as_of, *promise_ids],
+        )
+        promises = {
+            int(cid): (int(k or 0), int(pk or 0), int(b or 0)) for cid, k, pk, b in cur.fetchall()
+        }
+        # Payment plans asked for: agreed (any outcome) or requested on a call, by the date.
+        cur.execute(
+            "SELECT customer_id, SUM(n) FROM ("  # noqa: S608
+            " SELECT customer_id, COUNT(*) AS n FROM negotiation_paymentplan"
+            f" WHERE creditor_id = %s AND agreed_on <= %s{plan_filter} GROUP BY customer_id"
+            " UNION ALL"
+            " SELECT customer_id, COUNT(*) AS n FROM negotiation_calllog"
+            f" WHERE creditor_id = %s AND outcome = 'plan_requested' AND \"on\" <= %s{plan_filter}"
+            " GROUP BY customer_id) asked GROUP BY customer_id",
+            [creditor_id, as_of, *plan_ids, creditor_id, as_of, *plan_ids],
+        )
+        plans = {int(cid): int(n or 0) for cid, n in cur.fetchall()}
+    for cid in set(last_payment) | set(disputes) | set(reminders) | set(promises) | set(plans):
         values = found.setdefault(cid, {"customer_id": cid})
         values["last_payment"] = last_payment.get(cid)
         values["disputes"] = disputes.get(cid, 0)
         bounced, unanswered = reminders.get(cid, (0, 0))
         values["reminders_bounced"] = bounced
         values["reminders_unanswered"] = unanswered
+        kept, partly, broken = promises.get(cid, (0, 0, 0))
+        values["promises_kept"] = kept
+        values["promises_partly_kept"] = partly
+        values["promises_broken"] = broken
+        values["plan_requests"] = plans.get(cid, 0)

@@ -137,6 +137,9 @@ def _facts(fig: Figures, as_of: date, since: date | None) -> ds.Facts:
         partial_payments=fig.partial_payments,
         reminders_unanswered=fig.reminders_unanswered,
         reminders_bounced=fig.reminders_bounced,
+        plan_requests=fig.plan_requests,
+        promises_kept=fig.promises_kept,
+        promises_broken=fig.promises_broken,
     )
 
 
@@ -244,7 +247,7 @@ def recompute(
             recent_days_late=fig.recent_days_late,
             previous_days_late=fig.previous_days_late,
             disputes=fig.disputes,
-            promises_kept_ratio=None,
+            promises_kept_ratio=fig.promises_kept_ratio,
             last_payment=fig.last_payment,
             partial_payments=fig.partial_payments,
             reminders_unanswered=fig.reminders_unanswered,

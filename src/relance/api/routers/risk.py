@@ -94,7 +94,10 @@ class ProfileOut(Schema):
     previous_days_late: str | None
     trend_days: str | None = Field(description="Recent − previous (negative: improving).")
     disputes: int = Field(description="Disputes open on the as-of date.")
-    promises_kept_ratio: str | None = Field(description="Null until promises exist.")
+    promises_kept_ratio: str | None = Field(
+        description="Share of the promises to pay judged that were kept in full; null while none "
+        "was."
+    )
     last_payment: date | None
     partial_payments: int
     reminders_unanswered: int

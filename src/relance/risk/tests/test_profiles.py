@@ -168,3 +168,48 @@ def test_import_refreshes_the_customers_it_touched(ledger: Ledger) -> None:
     assert result.applied, result.errors
     p = RiskProfile.objects.get(customer=acme)
     assert (p.invoices, p.open_minor) == (1, 12_000)
+
+
+def test_promises_judged_and_plans_asked_for_count(ledger: Ledger) -> None:
+    """Kept, partly kept and broken promises judged by the as-of date make the ratio; two
+    broken ones make an avoider; a plan requested on a call counts as a plan request."""
+    from datetime import UTC, datetime
+
+    from relance.negotiation.models import CallLog, Promise
+
+    acme = ledger.customer("ACME SAS", customer_since=date(2024, 1, 1))
+    ledger.invoice(acme, "A", "1000.00", issued="2025-09-01", due="2025-10-01")
+
+    def promise(status: str, settled: date | None) -> None:
+        Promise.objects.create(
+            creditor=ledger.creditor,
+            customer=acme,
+            amount_minor=10000,
+            promised_on=date(2025, 11, 1),
+            taken_on=date(2025, 10, 20),
+            channel="call",
+            status=status,
+            settled_on=settled,
+        )
+
+    promise("kept", date(2025, 11, 2))
+    promise("partly_kept", date(2025, 11, 5))
+    promise("broken", date(2025, 11, 5))
+    promise("broken", date(2025, 12, 10))
+    promise("broken", date(2026, 1, 10))  # judged after the as-of date: not counted
+    promise("pending", None)
+    CallLog.objects.create(
+        creditor=ledger.creditor,
+        customer=acme,
+        at=datetime(2025, 12, 1, 10, tzinfo=UTC),
+        on=date(2025, 12, 1),
+        outcome="plan_requested",
+    )
+    recompute(ledger.creditor, AS_OF)
+    p = RiskProfile.objects.get(customer=acme)
+    assert p.promises_kept_ratio == Decimal("0.250")  # 1 of the 4 judged by then
+    assert p.segment == "avoider"
+    assert ["%(n)s promises broken", {"n": "2"}] in p.segment_reasons
+    # before any promise was judged the ratio is unknown, not zero
+    recompute(ledger.creditor, date(2025, 10, 31))
+    assert RiskProfile.objects.get(customer=acme).promises_kept_ratio is None
