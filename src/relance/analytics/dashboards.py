@@ -345,6 +345,62 @@ def forecast_vs_actual(creditor: Creditor, as_of: date) -> Table:
     return table
 
 
+def promises_kept(
+    creditor: Creditor, points: Sequence[date], collector_id: int | None = None
+) -> Table:
+    """Per month (ending on each of `points`): the promises to pay judged that month — kept
+    in full, partly kept, broken — their amount, and the share kept in full (one query)."""
+    from relance.negotiation.models import Promise, PromiseStatus
+
+    table = Table(
+        "promises",
+        str(_("Promises kept")),
+        [
+            str(_("Month ending")),
+            str(_("Kept")),
+            str(_("Partly kept")),
+            str(_("Broken")),
+            str(_("Amount promised")),
+            str(_("Kept %")),
+        ],
+    )
+    if not points:
+        return table
+    first = points[0].replace(day=1)
+    judged = Promise.objects.filter(
+        creditor=creditor,
+        currency=creditor.currency,
+        settled_on__gte=first,
+        settled_on__lte=points[-1],
+        status__in=(PromiseStatus.KEPT, PromiseStatus.PARTLY_KEPT, PromiseStatus.BROKEN),
+    )
+    if collector_id is not None:
+        judged = judged.filter(customer__assigned_collector_id=collector_id)
+    rows = list(judged.values_list("settled_on", "status", "amount_minor"))
+    for end in points:
+        start = end.replace(day=1)
+        month = [
+            (status, minor)
+            for day, status, minor in rows
+            if day is not None and start <= day <= end  # settled_on is set once judged
+        ]
+        kept = sum(1 for status, _m in month if status == PromiseStatus.KEPT)
+        partly = sum(1 for status, _m in month if status == PromiseStatus.PARTLY_KEPT)
+        broken = sum(1 for status, _m in month if status == PromiseStatus.BROKEN)
+        share = (Decimal(kept * 100) / len(month)).quantize(Decimal("0.1")) if month else None
+        table.rows.append(
+            [
+                end,
+                kept,
+                partly,
+                broken,
+                _amount(sum(minor for _s, minor in month), creditor.currency),
+                share,
+            ]
+        )
+    return table
+
+
 def dashboards(
     creditor: Creditor, as_of: date, *, months: int = 12, collector_id: int | None = None
 ) -> list[Table]:
@@ -360,6 +416,7 @@ def dashboards(
         overdue_by_segment(creditor, as_of, collector_id),
         top_debtors(creditor, as_of, collector_id),
         step_effectiveness(creditor, as_of, collector_id=collector_id),
+        promises_kept(creditor, points, collector_id),
     ]
     if collector_id is None:
         tables.append(forecast_vs_actual(creditor, as_of))

@@ -191,3 +191,39 @@ def test_a_collector_sees_only_their_customers(ledger: Ledger, client: Client) -
     html = client.get("/dashboards/", {"as_of": "2025-03-31"}).content.decode()
     assert "Mine SAS" in html and "Other SAS" not in html
     assert 'id="table-dso"' not in html  # the whole portfolio's: not for a collector
+
+
+def test_promises_kept_by_month(ledger: Ledger) -> None:
+    from relance.analytics.dashboards import promises_kept
+    from relance.negotiation.models import Promise
+
+    acme = ledger.customer("ACME")
+
+    def judged(status: str, on: date, amount: int = 10000, currency: str = "EUR") -> None:
+        Promise.objects.create(
+            creditor=ledger.creditor,
+            customer=acme,
+            currency=currency,
+            amount_minor=amount,
+            promised_on=on,
+            taken_on=on,
+            channel="call",
+            status=status,
+            settled_on=None if status == "pending" else on,
+        )
+
+    judged("kept", date(2025, 2, 10), 30000)
+    judged("broken", date(2025, 2, 20))
+    judged("partly_kept", date(2025, 3, 5))
+    judged("kept", date(2025, 3, 6))
+    judged("kept", date(2025, 3, 7))
+    judged("pending", date(2025, 3, 8))  # not judged: left out
+    judged("kept", date(2025, 3, 9), currency="USD")  # another currency: left out
+    table = promises_kept(ledger.creditor, [date(2025, 2, 28), date(2025, 3, 31)])
+    assert table.rows == [
+        [date(2025, 2, 28), 1, 0, 1, Decimal("400.00"), Decimal("50.0")],
+        [date(2025, 3, 31), 2, 1, 0, Decimal("300.00"), Decimal("66.7")],
+    ]
+    assert promises_kept(ledger.creditor, [date(2025, 1, 31)]).rows == [
+        [date(2025, 1, 31), 0, 0, 0, Decimal("0.00"), None]
+    ]
