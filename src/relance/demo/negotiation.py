@@ -131,6 +131,14 @@ def seed_negotiation(creditor: Creditor, as_of: date, seed: int = 2026) -> Negot
     ) -> CallLog:
         contact = customer.contacts.order_by("-is_primary_billing", "pk").first()
         done.calls += 1
+        if (
+            "direction" not in fields
+            and CallLog.objects.filter(
+                customer=customer, on=day, kind="call", direction="outbound"
+            ).exists()
+        ):
+            # one outbound call a day (a database rule): the customer called back instead
+            fields["direction"] = "inbound"
         return CallLog.objects.create(
             creditor=creditor,
             customer=customer,
@@ -254,9 +262,13 @@ def _history_calls(
     outcomes = [o for o, _w in CALL_OUTCOMES]
     weights = [w for _o, w in CALL_OUTCOMES]
     rows = []
+    called: set[tuple[int, date]] = set()  # one outbound call a customer a day
     for task in tasks:
         if rng.random() < 0.15:
             continue  # a task nobody carried out (superseded later by the next step)
+        if (task.customer_id, task.as_of) in called:
+            continue  # a second call task the same day (another currency): one call
+        called.add((task.customer_id, task.as_of))
         outcome = rng.choices(outcomes, weights)[0]
         if outcome == "promise":
             outcome = "reached"  # promises are written with their own calls
