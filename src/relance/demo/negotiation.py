@@ -94,7 +94,8 @@ def seed_negotiation(creditor: Creditor, as_of: date, seed: int = 2026) -> Negot
             "user"
         )
     }
-    done.disputes = _disputes(creditor, as_of, rng)
+    # the disputes the dunning seed opened over the disputed invoices (relance.demo.dunning)
+    done.disputes = Dispute.objects.filter(creditor=creditor).count()
     done.calls = _history_calls(creditor, as_of, rng, collectors)
     paused = set(
         Pause.objects.filter(creditor=creditor, invoice__isnull=False).values_list(
@@ -237,12 +238,6 @@ def seed_negotiation(creditor: Creditor, as_of: date, seed: int = 2026) -> Negot
             )
             done.notes += 1
     return done
-
-
-def _disputes(creditor: Creditor, as_of: date, rng: random.Random) -> int:
-    """The disputes over the invoices the generator disputed: opened by the demo's dunning
-    seed through the disputes service (relance.demo.dunning), counted here."""
-    return Dispute.objects.filter(creditor=creditor).count()
 
 
 def _history_calls(

@@ -39,13 +39,17 @@ def replies_to_handle(creditor: Creditor, as_of: date, customer_ids: CustomerIds
             creditor=creditor, customer_id__in=customer_ids, status=Status.TO_HANDLE
         ).only("pk", "customer_id", "from_address", "from_name", "subject", "received_at")
     )
+    # at stake: the customer's largest overdue amount among its currencies
+    stake: dict[int, tuple[str, int]] = {}
     overdue = overdue_by_customer({r.customer_id for r in replies if r.customer_id}, as_of)
+    for (customer_id, cur), minor in overdue.items():
+        if minor > stake.get(customer_id, ("", -1))[1]:
+            stake[customer_id] = (cur, minor)
     items = []
     for reply in replies:
         if reply.customer_id is None:  # excluded by the filter; keeps the types honest
             continue
-        stake = [(cur, v) for (c, cur), v in overdue.items() if c == reply.customer_id]
-        currency, amount = max(stake, key=lambda cv: cv[1]) if stake else (creditor.currency, 0)
+        currency, amount = stake.get(reply.customer_id, (creditor.currency, 0))
         received = _local_day(reply.received_at)
         items.append(
             WorkItem(
