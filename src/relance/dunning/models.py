@@ -282,14 +282,26 @@ class ActionStatus(models.TextChoices):
 
 
 class Action(models.Model):
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, null=True, related_name="+")
-    creditor = models.ForeignKey("creditors.Creditor", on_delete=models.CASCADE, related_name="+")
+    # Indexes: a run writes one row per message and channel (about 120,000 at a million
+    # invoices), so every index costs. The run and the creditor are served by the unique
+    # (run, customer, currency, channel) and the (creditor, status) indexes that start with
+    # them; the policy has none (deleting a policy, rare, scans the actions); the columns
+    # that are empty on almost every row (decided_by, contact, created_by) have partial
+    # indexes over the rows that use them.
+    run = models.ForeignKey(
+        Run, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    creditor = models.ForeignKey(
+        "creditors.Creditor", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.CASCADE, related_name="dunning_actions"
     )
     currency = models.CharField(max_length=3)
     as_of = models.DateField()
-    policy = models.ForeignKey(Policy, on_delete=models.SET_NULL, null=True, related_name="+")
+    policy = models.ForeignKey(
+        Policy, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
     step_key = models.CharField(max_length=40)
     #: kept so that history survives edits of the policy (see services.histories)
     step_offset = models.SmallIntegerField()
@@ -311,7 +323,12 @@ class Action(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     #: review queue: who approved or skipped the action, when
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     #: outbox: attempts made, when the next one may start, when the current one was claimed
@@ -322,10 +339,20 @@ class Action(models.Model):
     #: the contact chosen as recipient (else the ranking of messages.recipient applies)
     note = models.TextField(blank=True)
     contact = models.ForeignKey(
-        "customers.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "customers.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     #: review-queue edits, oldest first: [{"by", "at", "reason", "changes": {field: [old, new]}}]
     edits = models.JSONField(default=list, blank=True)
@@ -349,6 +376,19 @@ class Action(models.Model):
                 fields=["status", "next_attempt_at"],
                 name="action_queue_idx",
                 condition=Q(status__in=["planned", "sending"]),
+            ),
+            models.Index(
+                fields=["decided_by"],
+                name="action_decided_by_idx",
+                condition=Q(decided_by__isnull=False),
+            ),
+            models.Index(
+                fields=["contact"], name="action_contact_idx", condition=Q(contact__isnull=False)
+            ),
+            models.Index(
+                fields=["created_by"],
+                name="action_created_by_idx",
+                condition=Q(created_by__isnull=False),
             ),
         ]
 

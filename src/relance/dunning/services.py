@@ -711,16 +711,26 @@ _ITEM_COLUMNS = (
 )
 
 
-def _listed(a: PlannedAction) -> str:
-    """`Action.listed` as JSON: the invoices the message lists without moving them."""
-    steps = a.steps
-    return json.dumps(
-        [
-            [invoice, steps[level].key if level is not None else "", minor]
+def _listed(a: PlannedAction, keys: dict[int | None, str]) -> str:
+    """`Action.listed` as JSON: the invoices the message lists without moving them.
+
+    `keys`: step index → its key already in JSON (`_json_keys`). Written by hand, not by
+    json.dumps: ids and amounts are integers, and this runs for every message of a run."""
+    return (
+        "["
+        + ",".join(
+            f"[{invoice},{keys[level]},{minor}]"
             for invoice, level, repeat, minor, _overdue in a.rows
             if repeat is None
-        ]
+        )
+        + "]"
     )
+
+
+def _json_keys(steps: tuple[dd.Step, ...]) -> dict[int | None, str]:
+    keys: dict[int | None, str] = {i: json.dumps(step.key) for i, step in enumerate(steps)}
+    keys[None] = '""'
+    return keys
 
 
 def _write(
@@ -746,6 +756,10 @@ def _write(
     )
     keys = [_key(creditor.pk, as_of, a) for a in actions]
     day = connection.ops.adapt_datefield_value(as_of)
+    json_keys: dict[int, dict[int | None, str]] = {}  # policy id → its steps' keys in JSON
+    for a in actions:
+        if a.policy_id not in json_keys:
+            json_keys[a.policy_id] = _json_keys(a.steps)
     insert_tuples(
         Action,
         _ACTION_COLUMNS,
@@ -768,7 +782,7 @@ def _write(
                 a.total_minor,
                 a.overdue_total_minor,
                 key,
-                _listed(a),
+                _listed(a, json_keys[a.policy_id]),
             )
             for a, key in zip(actions, keys, strict=True)
         ),
