@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from relance.cli.aging import pick_creditor
-from relance.cli.base import app, clean_errors, fail, out, setup_django
+from relance.cli.base import app, clean_errors, console, fail, out, setup_django
 
 
 @app.command("run")
@@ -28,6 +28,7 @@ def run_command(
 
     from relance.domain.calendar import DateParseError, parse_date
     from relance.dunning.services import plan_run
+    from relance.dunning.tick import plan_day
 
     with clean_errors():
         try:
@@ -35,8 +36,15 @@ def run_command(
         except DateParseError as exc:
             fail(f"--date: {exc}")
         chosen = pick_creditor(creditor or None)
-        result = plan_run(chosen, day, dry_run=dry_run)  # type: ignore[arg-type]
-        summary = result.summary()
+        failed: dict[str, str] = {}
+        if dry_run:
+            result = plan_run(chosen, day, dry_run=True)  # type: ignore[arg-type]
+        else:
+            planned = plan_day(chosen, day)  # type: ignore[arg-type]
+            result, failed = planned.run, planned.failed
+        summary = {**result.summary(), "failed_jobs": failed}
+        for name, why in failed.items():
+            console.print(f"daily job {name} failed ({why}); the run was planned all the same.")
         if as_json:
             out.print(json.dumps(summary), highlight=False, soft_wrap=True)
             return

@@ -7,6 +7,7 @@ In order:
 1. the jobs registered with `before_plan=True` (e.g. the evaluation of promises to pay
    and payment plans, whose pauses the day's plan must see);
 2. the day's dunning run (`plan_run`: once per creditor and date);
+   steps 1 and 2 are `plan_day`, which `relance run`, the web page and the API call too;
 3. the documents the creditor's sending settings schedule (`plan_documents`: invoices,
    account statements, once per key);
 4. the other registered jobs, in the order they were registered.
@@ -42,7 +43,7 @@ from django.db import transaction
 from relance.creditors.models import Creditor
 from relance.dunning.models import Run
 from relance.dunning.sending import plan_documents
-from relance.dunning.services import plan_run
+from relance.dunning.services import RunResult, plan_run
 
 logger = logging.getLogger(__name__)
 
@@ -112,19 +113,43 @@ def _run_job(
     result[job.name] = dict(out) if out is not None else {}
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedDay:
+    """What `plan_day` did: the run, what the jobs before it returned, those that failed."""
+
+    run: RunResult
+    jobs: dict[str, Any]
+    failed: dict[str, str]
+
+
+def plan_day(creditor: Creditor, day: date, *, user: object | None = None) -> PlannedDay:
+    """The jobs registered with `before_plan=True`, then the day's run.
+
+    Every way of planning a day goes through here (the daily tick, `relance run`, the
+    web page's button, the API), so that a run planned by hand sees the same promises,
+    plans and disputes judged as the tick's would. A job that fails is reported in
+    `failed` and the run is planned all the same (as the tick does); the jobs being
+    idempotent, the tick does their work again later.
+    """
+    jobs: dict[str, Any] = {}
+    failed: dict[str, str] = {}
+    for job in [j for j in _jobs if j.before_plan]:
+        _run_job(job, creditor, day, jobs, failed)
+    # The run manages its own transactions (a run of a million invoices decides before
+    # it writes, and must not hold the write lock meanwhile).
+    return PlannedDay(plan_run(creditor, day, user=user), jobs, failed)
+
+
 def daily(creditor: Creditor, day: date) -> dict[str, Any]:
     """Run the creditor's day (see the module docstring); what each step did."""
     result: dict[str, Any] = {"creditor": creditor.pk, "day": day.isoformat()}
     if Run.objects.filter(creditor=creditor, as_of__gt=day).exists():
         result["skipped"] = "a later day is already planned"
         return result
-    failed: dict[str, str] = {}
-    for job in [j for j in _jobs if j.before_plan]:
-        _run_job(job, creditor, day, result, failed)
-    # The run and the documents manage their own transactions (a run of a million
-    # invoices decides before it writes, and must not hold the write lock meanwhile).
-    run = plan_run(creditor, day)
-    summary = run.summary()
+    planned = plan_day(creditor, day)
+    result.update(planned.jobs)
+    failed = dict(planned.failed)
+    summary = planned.run.summary()
     result["run"] = {
         "already_planned": summary["already_planned"],
         "actions": summary["actions"],

@@ -20,6 +20,7 @@ from relance.core.errors import BadInput
 from relance.customers.models import Customer
 from relance.dunning.models import LABELS, Action, ActionStatus, Holdback, Run
 from relance.dunning.services import Decision, decide, plan_run
+from relance.dunning.tick import plan_day
 from relance.ledger.models import Invoice
 from relance.web.access import member_required
 from relance.web.forms import parse_as_of
@@ -189,11 +190,20 @@ def plan_today(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     today = timezone.localdate()
     try:
-        result = plan_run(membership.creditor, today, user=request.user)
+        planned = plan_day(membership.creditor, today, user=request.user)
     except BadInput as exc:
         messages.error(request, str(exc))
     else:
-        summary = result.summary()
+        for name, why in planned.failed.items():
+            messages.warning(
+                request,
+                _(
+                    "The daily job %(name)s failed (%(why)s); the reminders were planned "
+                    "all the same."
+                )
+                % {"name": name, "why": why},
+            )
+        summary = planned.run.summary()
         messages.success(
             request,
             _("%(messages)s messages planned for %(customers)s customers.")

@@ -18,6 +18,7 @@ from relance.core.errors import BadInput
 from relance.creditors.models import Creditor
 from relance.dunning.models import Action, ActionStatus, Run
 from relance.dunning.services import Decision, decide, plan_run
+from relance.dunning.tick import plan_day
 from relance.ledger.models import Invoice
 
 router = Router(tags=["dunning"])
@@ -40,6 +41,12 @@ class RunSummaryOut(Schema):
     holdbacks: int
     by_step: dict[str, int]
     by_channel: dict[str, int]
+    failed_jobs: dict[str, str] = Field(
+        default_factory=dict,
+        description="Daily jobs run before the plan (judging promises, plans, disputes) "
+        "that failed, with why; the plan was made all the same and the daily tick does "
+        "their work again.",
+    )
 
 
 class RunOut(Schema):
@@ -107,8 +114,10 @@ def create_run(request: Any, payload: RunIn) -> Any:
         who.need_ledger_write()
     creditor = Creditor.objects.get(pk=who.creditor_id)
     day = payload.as_of or timezone.localdate()
-    result = plan_run(creditor, day, dry_run=payload.dry_run, user=who.user)
-    return result.summary()
+    if payload.dry_run:
+        return plan_run(creditor, day, dry_run=True, user=who.user).summary()
+    planned = plan_day(creditor, day, user=who.user)
+    return {**planned.run.summary(), "failed_jobs": planned.failed}
 
 
 @router.get("/runs", response={200: RunPage, **COMMON}, summary="List runs, latest first")

@@ -76,3 +76,23 @@ def test_decide_skip_needs_a_reason(team: Team) -> None:
     assert set(Action.objects.values_list("status", flat=True)) == {ActionStatus.SKIPPED}
     bad = team.manager.post("/actions/decide", {"actions": ids, "decision": "maybe"})
     assert bad.status_code == 422
+
+
+def test_a_run_reports_the_daily_jobs_that_failed_before_it(team: Team) -> None:
+    from datetime import date
+
+    from relance.creditors.models import Creditor
+    from relance.dunning.tick import register_daily, unregister_daily
+
+    _portfolio(team)
+
+    def broken(creditor: Creditor, day: date) -> None:
+        raise ValueError("the promise table is unreadable")
+
+    register_daily("test.broken", broken, before_plan=True)
+    try:
+        body = team.manager.post("/runs", {"as_of": "2025-04-01"}).json()
+    finally:
+        unregister_daily("test.broken")
+    assert body["failed_jobs"] == {"test.broken": "ValueError: the promise table is unreadable"}
+    assert body["actions"] == 2  # planned all the same

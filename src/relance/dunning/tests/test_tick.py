@@ -235,3 +235,49 @@ def test_the_cli_keeps_its_flags_and_reports_failures(ledger: Ledger) -> None:
     assert failed.exit_code == 1
     assert "task boom failed: RuntimeError: the nightly export went wrong" in failed.stderr
     assert dispatch_outbox.name == "dispatch_outbox"
+
+
+# --------------------------------------------------------------------------- plan_day()
+
+
+def test_planning_by_hand_runs_the_jobs_before_the_plan(
+    ledger: Ledger, jobs: tuple[list[str], Adder]
+) -> None:
+    """`relance run` (and the web page, the API) plan through `plan_day`: a pause that a
+    broken promise lifts is lifted before the plan, as in the daily tick."""
+    seen, add = jobs
+    acme = overdue(ledger)
+
+    def lift_pauses(creditor: Creditor, day: date) -> dict[str, int]:
+        seen.append(f"promises {day.isoformat()}")
+        lifted, _ = Pause.objects.filter(creditor=creditor, reason="promesse").delete()
+        return {"lifted": lifted}
+
+    add("test.promises", lift_pauses, before_plan=True)
+    Pause.objects.create(creditor=ledger.creditor, customer=acme, reason="promesse")
+    preview = CliRunner().invoke(app, ["run", "--date", DAY.isoformat(), "--dry-run", "--json"])
+    assert preview.exit_code == 0, preview.output
+    assert seen == [] and json.loads(preview.output)["holdbacks"] == 1  # a preview writes nothing
+    done = CliRunner().invoke(app, ["run", "--date", DAY.isoformat(), "--json"])
+    assert done.exit_code == 0, done.output
+    summary = json.loads(done.output)
+    assert seen == ["promises 2025-04-01"]
+    assert summary["actions"] == 1 and summary["failed_jobs"] == {}
+
+
+def test_plan_day_plans_even_when_a_job_fails_and_says_which(
+    ledger: Ledger, jobs: tuple[list[str], Adder]
+) -> None:
+    _seen, add = jobs
+    overdue(ledger)
+
+    def broken(creditor: Creditor, day: date) -> None:
+        raise ValueError("the promise table is unreadable")
+
+    add("test.broken", broken, before_plan=True)
+    planned = tick.plan_day(ledger.creditor, DAY)
+    assert planned.failed == {"test.broken": "ValueError: the promise table is unreadable"}
+    assert planned.run.run is not None and Action.objects.filter(run=planned.run.run).count() == 1
+    out = CliRunner().invoke(app, ["run", "--date", "2025-04-02", "--json"])
+    assert out.exit_code == 0
+    assert "daily job test.broken failed" in out.stderr

@@ -96,3 +96,31 @@ def test_page_in_french(client: Client, world: World) -> None:
     response = client.get(reverse("reminders"), {"date": "2025-04-01"}, HTTP_ACCEPT_LANGUAGE="fr")
     html = response.content.decode()
     assert "Relances du 01/04/2025" in html and "e-mail" in html and "courtois" in html
+
+
+def test_plan_today_runs_the_jobs_before_the_plan_and_warns_of_a_failure(
+    client: Client, world: World
+) -> None:
+    from relance.creditors.models import Creditor
+    from relance.dunning.tick import register_daily, unregister_daily
+
+    seen: list[date] = []
+
+    def judged(creditor: Creditor, day: date) -> None:
+        seen.append(day)
+
+    def broken(creditor: Creditor, day: date) -> None:
+        raise ValueError("the promise table is unreadable")
+
+    register_daily("test.judged", judged, before_plan=True)
+    register_daily("test.broken", broken, before_plan=True)
+    try:
+        login(client, world.admin)
+        response = client.post(reverse("reminders_plan"), follow=True)
+    finally:
+        unregister_daily("test.judged")
+        unregister_daily("test.broken")
+    assert seen == [timezone.localdate()]
+    html = response.content.decode()
+    assert "The daily job test.broken failed" in html and "the promise table" in html
+    assert Run.objects.filter(as_of=timezone.localdate()).exists()
