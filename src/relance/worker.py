@@ -35,7 +35,7 @@ from django_tasks_db.models import DBTaskResult
 
 from relance.core import queue
 from relance.dunning.models import Action
-from relance.dunning.outbox import _claimable
+from relance.dunning.outbox import claimable
 from relance.dunning.tasks import daily_tick, dispatch_outbox
 from relance.replies.imap import poll_if_due
 from relance.risk import webhooks
@@ -83,7 +83,7 @@ def schedule_work(now: datetime | None = None) -> list[str]:
     """Enqueue the sending and the webhook retries when something is due; their names."""
     at = now or timezone.now()
     enqueued: list[str] = []
-    if Action.objects.filter(_claimable(at)).exists() and queue.enqueue_unless_ready(
+    if Action.objects.filter(claimable(at)).exists() and queue.enqueue_unless_ready(
         dispatch_outbox
     ):
         enqueued.append(dispatch_outbox.name)

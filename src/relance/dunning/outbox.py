@@ -79,7 +79,9 @@ def backoff(attempts: int) -> timedelta:
     return BACKOFF[min(attempts, len(BACKOFF)) - 1] if attempts > 0 else timedelta(0)
 
 
-def _claimable(now: datetime) -> Q:
+def claimable(now: datetime) -> Q:
+    """The actions a worker may claim at `now`: planned and due, or claimed by a worker
+    whose lease ran out (it died mid-send). The worker's scheduler asks it too."""
     due = Q(status=ActionStatus.PLANNED) & (
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
@@ -209,7 +211,7 @@ def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[
     """
     with transaction.atomic():
         candidates = (
-            Action.objects.filter(_claimable(now))
+            Action.objects.filter(claimable(now))
             .order_by("next_attempt_at", "pk")
             .select_for_update(skip_locked=True)
             .values_list("pk", "customer_id")[: size * 4]
@@ -222,7 +224,7 @@ def _claim(now: datetime, today: date, size: int) -> tuple[list[_Claimed], list[
                 ids.append(pk)
         if not ids:
             return [], []
-        Action.objects.filter(pk__in=ids).filter(_claimable(now)).update(
+        Action.objects.filter(pk__in=ids).filter(claimable(now)).update(
             status=ActionStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
         )
         # Those still claimable at the update are ours (the others were taken meanwhile).
