@@ -94,7 +94,10 @@ class Money:
         if not isinstance(amount, Decimal) or not amount.is_finite():
             raise MoneyError(f"{amount!r} is not a finite decimal amount")
         quantum = _quantum(self.currency)
-        exact = amount.quantize(quantum)
+        try:
+            exact = amount.quantize(quantum)
+        except InvalidOperation:  # more digits than the decimal context holds
+            raise MoneyError(f"{amount} is too large an amount") from None
         if exact != amount:
             raise MoneyError(
                 f"{amount} has more decimals than {self.currency} allows;"

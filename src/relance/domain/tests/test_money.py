@@ -115,3 +115,9 @@ def test_comparisons_and_signs() -> None:
     assert a < b and b > a and a <= a and b >= a
     assert (-a).is_negative and abs(-a) == a and Money.zero("EUR").is_zero and b.is_positive
     assert str(Money.of("1234.5", "EUR")) == "1234.50 EUR"
+
+
+def test_an_amount_too_large_for_the_decimal_context_is_a_money_error() -> None:
+    with pytest.raises(MoneyError, match="too large an amount"):
+        Money.of("9" * 40, "EUR")
+    assert Money.of("9" * 20, "EUR").minor == int("9" * 20) * 100  # large, but within

@@ -151,6 +151,10 @@ def test_log_a_promise_from_the_call_screen(client: Client, world: World, phone:
     [
         ({"outcome": "promise", "promise_on": "2099-01-01"}, "amount promised: required"),
         ({"outcome": "promise", "promise_amount": "abc", "promise_on": "2099-01-01"}, "amount"),
+        (
+            {"outcome": "promise", "promise_amount": "9" * 40, "promise_on": "2099-01-01"},
+            "too large an amount",
+        ),
         ({"outcome": "promise", "promise_amount": "10"}, "promised payment date"),
         ({"outcome": "dispute", "dispute_reason": "price"}, "at least one invoice"),
         ({"outcome": "call_back"}, "call_back_on"),
