@@ -3,7 +3,8 @@
 The dunning run and the worker's dispatch send a reminder to the capture backend; the
 personal link is read out of the captured message and opened in Chromium: the invoices,
 a promise confirmed with the one-time code read from the captured email, a dispute with
-an attachment, a payment-plan request, then a tampered and an expired link refused.
+an attachment, a payment plan within the portal margin (active at once, its agreement PDF
+downloaded), then a tampered and an expired link refused.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.utils import timezone
 from relance.channels.models import CapturedMessage
 from relance.dunning.outbox import dispatch
 from relance.dunning.services import plan_run
-from relance.negotiation.models import Promise
+from relance.negotiation.models import PaymentPlan, PlanStatus, Promise
 from relance.portal.models import PortalLink, PortalRequest
 from relance.testing import Ledger
 
@@ -147,7 +148,14 @@ def test_portal_from_a_captured_reminder(
     page.get_by_label("Number of monthly instalments").select_option("3")
     page.get_by_label("First instalment on").fill(str(today + timedelta(days=7)))
     page.get_by_role("button", name="Send the request").click()
-    assert "payment plan is recorded" in page.locator("main").inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your payment plan is agreed"
+    assert page.get_by_role("table").get_by_role("row").count() == 4  # headings and 3 rows
+    page.screenshot(path=str(screenshots / "portal-plan-agreed.png"), full_page=True)
+    plan = PaymentPlan.objects.get()
+    assert plan.status == PlanStatus.ACTIVE and plan.channel == "portal"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the agreement (PDF)").click()
+    assert Path(download.value.path()).read_bytes() == bytes(plan.agreements.get().pdf)
     kinds = sorted(PortalRequest.objects.values_list("kind", flat=True))
     assert kinds == ["dispute", "plan"]
 
