@@ -3,7 +3,10 @@
 The dunning run and the worker's dispatch send a reminder to the capture backend; the
 personal link is read out of the captured message and opened in Chromium: the invoices,
 a promise confirmed with the one-time code read from the captured email, a dispute with
-an attachment, a payment-plan request, then a tampered and an expired link refused.
+an attachment, a payment plan within the portal margin (active at once, its agreement PDF
+downloaded), then a tampered and an expired link refused. On a 360 px wide phone, the
+home page (invoices, plans, and penalties when the rate tables cover the day) fits the
+screen: no horizontal scrolling.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from django.utils import timezone
 from relance.channels.models import CapturedMessage
 from relance.dunning.outbox import dispatch
 from relance.dunning.services import plan_run
-from relance.negotiation.models import Promise
+from relance.negotiation.models import PaymentPlan, PlanStatus, Promise
+from relance.negotiation.plans import equal_instalments, propose_plan
+from relance.portal.links import issue_link, token_of
 from relance.portal.models import PortalLink, PortalRequest
 from relance.testing import Ledger
 
@@ -147,7 +152,14 @@ def test_portal_from_a_captured_reminder(
     page.get_by_label("Number of monthly instalments").select_option("3")
     page.get_by_label("First instalment on").fill(str(today + timedelta(days=7)))
     page.get_by_role("button", name="Send the request").click()
-    assert "payment plan is recorded" in page.locator("main").inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your payment plan is agreed"
+    assert page.get_by_role("table").get_by_role("row").count() == 4  # headings and 3 rows
+    page.screenshot(path=str(screenshots / "portal-plan-agreed.png"), full_page=True)
+    plan = PaymentPlan.objects.get()
+    assert plan.status == PlanStatus.ACTIVE and plan.channel == "portal"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the agreement (PDF)").click()
+    assert Path(download.value.path()).read_bytes() == bytes(plan.agreements.get().pdf)
     kinds = sorted(PortalRequest.objects.values_list("kind", flat=True))
     assert kinds == ["dispute", "plan"]
 
@@ -171,3 +183,66 @@ def test_portal_from_a_captured_reminder(
     page.screenshot(path=str(screenshots / "portal-expired.png"), full_page=True)
     violations = [text for text in console if "Content Security Policy" in text]
     assert not violations, violations
+
+
+def _overflow(page: Any) -> tuple[int, int]:
+    """The page's scroll width and the viewport's width (CSS pixels)."""
+    scroll, client = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    return int(scroll), int(client)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_portal_home_fits_a_phone(
+    live_server: Any, chromium: Any, screenshots: Path, settings: Any
+) -> None:
+    settings.RELANCE_PORTAL_URL = live_server.url
+    settings.RELANCE_CHANNELS = ""
+    today = timezone.localdate()
+    led = Ledger.create("Atelier Portail SARL", iban="FR7630006000011234567890189")
+    customer = led.customer("Établissements Menuiserie Dupuis et Fils SAS", city="Lyon")
+    led.contact(customer, "claire.dupuis@dupuis.example", is_primary_billing=True)
+    for n, (amount, late) in enumerate(
+        [("184 000.00", 95), ("620.50", 45), ("12 345 678.90", 10), ("99.99", -20)], start=1
+    ):
+        led.invoice(
+            customer,
+            f"F-2026-LONG-NUMBER-{n:04d}",
+            amount.replace(" ", ""),
+            issued=today - timedelta(days=late + 30),
+            due=today - timedelta(days=late),
+        )
+    first = led.invoice(customer, "F-PLAN-1", "900.00", issued=today, due=today)
+    propose_plan(
+        customer,
+        invoices=[first.pk],
+        instalments=equal_instalments(90000, 3, today + timedelta(days=5)),
+        agreed_on=today,
+    )
+    url = f"{live_server.url}/p/{token_of(issue_link(customer))}/"
+
+    page = chromium.new_page(locale="fr-FR", viewport={"width": 360, "height": 740})
+    page.goto(url)
+    main = page.locator("main").inner_text()
+    assert "F-2026-LONG-NUMBER-0001" in main and "Vos échéanciers" in main
+    page.screenshot(path=str(screenshots / "portal-home-360.png"), full_page=True)
+    scroll_width, client_width = _overflow(page)
+    assert scroll_width <= client_width, (scroll_width, client_width)
+    # every amount is on screen; the column names head each stacked cell
+    for cell in page.locator("table.stack td").all():
+        box = cell.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+    label = page.locator("table.stack td.num").first.evaluate(
+        "cell => getComputedStyle(cell, '::before').content"
+    )
+    assert label == '"Montant"'
+    # still a table to assistive technologies: rows, column headers and cells
+    snapshot = page.locator("table.stack").first.aria_snapshot()
+    assert "- row " in snapshot and "- columnheader " in snapshot and "- cell " in snapshot
+    # the wide layout is unchanged: one line per invoice, the headings shown
+    page.set_viewport_size({"width": 1280, "height": 800})
+    heading = page.locator("table.stack thead").first.bounding_box()
+    assert heading is not None and heading["height"] > 5
+    assert _overflow(page)[0] <= _overflow(page)[1]

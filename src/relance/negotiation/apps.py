@@ -19,6 +19,7 @@ class NegotiationConfig(AppConfig):
             m.Instalment,
             m.Settlement,
             m.NegotiationMargin,
+            m.PortalMargin,
             m.ApprovalRequest,
             m.CallLog,
             m.Note,

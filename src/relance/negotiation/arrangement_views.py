@@ -35,8 +35,11 @@ from relance.negotiation.margins import (
     EDITABLE_ROLES,
     Margin,
     NotAllowed,
+    PortalLimits,
     margin_for,
+    portal_margin_for,
     set_margin,
+    set_portal_margin,
 )
 from relance.negotiation.models import (
     ApprovalRequest,
@@ -554,21 +557,48 @@ def margins_settings(request: HttpRequest) -> HttpResponse:
     if membership.role != Role.ADMIN:
         raise PermissionDenied
     status = 200
+    portal_form: Any = None
     if request.method == "POST":
+        portal = request.POST.get("section") == "portal"
         try:
             with transaction.atomic():
-                _save_margins(request, membership)
+                if portal:
+                    _save_portal_margin(request, membership)
+                else:
+                    _save_margins(request, membership)
         except BadInput as exc:
             messages.error(request, str(exc))
             status = 422
+            if portal:
+                portal_form = {
+                    k.removeprefix("portal-"): v
+                    for k, v in request.POST.items()
+                    if k.startswith("portal-")
+                }
         else:
-            messages.success(request, _("Margins saved."))
+            messages.success(request, _("Portal margin saved.") if portal else _("Margins saved."))
             return HttpResponseRedirect(reverse("negotiation_margins"))
     rows = [
         (role, ROLE_LABELS[role], margin_for(membership.creditor_id, role))
         for role in EDITABLE_ROLES
     ]
-    return render(request, "negotiation/margins.html", {"rows": rows}, status=status)
+    limits = portal_margin_for(membership.creditor_id)
+    currency = membership.creditor.currency
+    shown = portal_form or {
+        "enabled": "on" if limits.enabled else "",
+        "max_instalments": limits.max_instalments,
+        "max_plan_days": limits.max_plan_days,
+        "first_within_days": limits.first_within_days,
+        "max_total": Money.from_minor(limits.max_total_minor, currency).amount
+        if limits.max_total_minor
+        else "",
+    }
+    return render(
+        request,
+        "negotiation/margins.html",
+        {"rows": rows, "portal": shown, "currency": currency},
+        status=status,
+    )
 
 
 def _save_margins(request: HttpRequest, membership: Membership) -> None:
@@ -592,3 +622,28 @@ def _save_margins(request: HttpRequest, membership: Membership) -> None:
             ),
             user=request.user,
         )
+
+
+def _save_portal_margin(request: HttpRequest, membership: Membership) -> None:
+    """The debtor portal's self-service margin (an empty amount: no cap)."""
+    raw_cap = request.POST.get("portal-max_total", "").strip()
+    cap = (
+        _minor(raw_cap, membership.creditor.currency, _("largest amount covered")) if raw_cap else 0
+    )
+    if cap < 0:
+        raise BadInput(_("largest amount covered: cannot be negative"))
+    set_portal_margin(
+        membership.creditor_id,
+        PortalLimits(
+            enabled=request.POST.get("portal-enabled") == "on",
+            max_instalments=_int(
+                request.POST.get("portal-max_instalments", ""), _("instalments"), -1
+            ),
+            max_plan_days=_int(request.POST.get("portal-max_plan_days", ""), _("plan length"), -1),
+            first_within_days=_int(
+                request.POST.get("portal-first_within_days", ""), _("first instalment within"), -1
+            ),
+            max_total_minor=cap,
+        ),
+        user=request.user,
+    )

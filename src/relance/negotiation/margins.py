@@ -8,6 +8,10 @@
     settlement_excess(margin, owed_minor, discount_minor)
     open_request(kind, subject, customer, why, user)   an ApprovalRequest for a credit manager
 
+    portal_margin_for(creditor_id) -> PortalLimits     the debtor portal's self-service margin
+    set_portal_margin(creditor_id, limits, user=…)     administrators only
+    portal_plan_excess(limits, agreed_on, rows, currency, cap_currency)
+
 Defaults (DEFAULTS, documented in docs/negotiation.md):
 
 | role           | extension | instalments | plan length | discount |
@@ -18,7 +22,14 @@ Defaults (DEFAULTS, documented in docs/negotiation.md):
 
 The extension of a promise is counted from the earliest due date of its invoices (the oldest
 invoice reaches furthest). A read-only user grants nothing. Calls without a user (imports,
-system tasks) are not checked against any margin.
+system tasks) are not checked against any margin, unless the caller passes one explicitly
+(`propose_plan(…, self_service=limits)`: the debtor portal).
+
+The self-service margin (PORTAL_DEFAULTS, one `PortalMargin` row per creditor): what a debtor
+may obtain alone from the portal — on, at most 3 instalments, 90 days from the agreement to
+the last one, the first within 30 days, no cap on the amount (the collector's plan margin).
+The amount cap is in minor units of the creditor's currency: a plan in another currency is
+beyond a cap that is set.
 """
 
 from __future__ import annotations
@@ -34,11 +45,13 @@ from django.db import transaction
 from relance.accounts.models import Membership, Role
 from relance.core.errors import BadInput
 from relance.customers.models import Customer
+from relance.domain.money import Money
 from relance.negotiation.models import (
     ApprovalKind,
     ApprovalRequest,
     NegotiationMargin,
     PaymentPlan,
+    PortalMargin,
     Promise,
     Settlement,
 )
@@ -67,6 +80,23 @@ DEFAULTS: dict[str, Margin] = {
 EDITABLE_ROLES = (Role.COLLECTOR, Role.CREDIT_MANAGER, Role.ADMIN)
 #: Roles that approve or refuse what exceeds a margin.
 APPROVER_ROLES = (Role.CREDIT_MANAGER, Role.ADMIN)
+
+
+@dataclass(frozen=True, slots=True)
+class PortalLimits:
+    """The debtor portal's self-service margin for payment plans."""
+
+    enabled: bool
+    max_instalments: int
+    max_plan_days: int
+    first_within_days: int
+    #: minor units of the creditor's currency; 0: no cap
+    max_total_minor: int = 0
+
+
+PORTAL_DEFAULTS = PortalLimits(
+    enabled=True, max_instalments=3, max_plan_days=90, first_within_days=30, max_total_minor=0
+)
 
 
 def margin_for(creditor_id: int, role: str) -> Margin:
@@ -135,6 +165,53 @@ def set_margin(creditor_id: int, role: str, margin: Margin, *, user: Any) -> Neg
     return row
 
 
+def portal_margin_for(creditor_id: int) -> PortalLimits:
+    row = PortalMargin.objects.filter(creditor_id=creditor_id).first()
+    if row is None:
+        return PORTAL_DEFAULTS
+    return PortalLimits(
+        row.enabled,
+        row.max_instalments,
+        row.max_plan_days,
+        row.first_within_days,
+        row.max_total_minor,
+    )
+
+
+#: (field, lowest, highest) of the self-service margin's numbers
+PORTAL_RANGES = (
+    ("max_instalments", 1, 120),
+    ("max_plan_days", 1, 3660),
+    ("first_within_days", 0, 365),
+    ("max_total_minor", 0, 10**15),
+)
+
+
+@transaction.atomic
+def set_portal_margin(creditor_id: int, limits: PortalLimits, *, user: Any) -> PortalMargin:
+    """Store the portal's self-service margin (administrators only; BadInput on a value out
+    of range)."""
+    if role_of(user, creditor_id) != Role.ADMIN:
+        raise NotAllowed("only an administrator sets the negotiation margins")
+    for field, low, high in PORTAL_RANGES:
+        value = getattr(limits, field)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise BadInput(f"portal {field}: {value} is not between {low} and {high}")
+    if not isinstance(limits.enabled, bool):
+        raise BadInput("portal enabled: on or off")
+    row, _created = PortalMargin.objects.update_or_create(
+        creditor_id=creditor_id,
+        defaults={
+            "enabled": limits.enabled,
+            "max_instalments": limits.max_instalments,
+            "max_plan_days": limits.max_plan_days,
+            "first_within_days": limits.first_within_days,
+            "max_total_minor": limits.max_total_minor,
+        },
+    )
+    return row
+
+
 # --------------------------------------------------------------------------- checks
 
 
@@ -161,6 +238,45 @@ def plan_excess(margin: Margin, agreed_on: date, due_dates: Sequence[date]) -> s
         if length > margin.max_plan_days:
             reasons.append(f"{length} days long, the margin is {margin.max_plan_days}")
     return "; ".join(reasons)
+
+
+def portal_plan_excess(
+    limits: PortalLimits,
+    agreed_on: date,
+    rows: Sequence[tuple[date, int]],
+    currency: str,
+    cap_currency: str,
+) -> str:
+    """ "" when a plan asked for from the portal is within the self-service margin, else
+    what exceeds it (every limit exceeded, in words). `cap_currency`: the creditor's."""
+    if not limits.enabled:
+        return "debtor portal: plans are not accepted automatically (the switch is off)"
+    due_dates = [day for day, _minor in rows]
+    reasons = []
+    if len(due_dates) > limits.max_instalments:
+        reasons.append(f"{len(due_dates)} instalments, the margin is {limits.max_instalments}")
+    if due_dates:
+        first = (min(due_dates) - agreed_on).days
+        if first > limits.first_within_days:
+            reasons.append(
+                f"first instalment {first} days after the agreement, "
+                f"the margin is {limits.first_within_days}"
+            )
+        length = (max(due_dates) - agreed_on).days
+        if length > limits.max_plan_days:
+            reasons.append(f"{length} days long, the margin is {limits.max_plan_days}")
+    if limits.max_total_minor:
+        total = sum(minor for _day, minor in rows)
+        cap = Money.from_minor(limits.max_total_minor, cap_currency)
+        if currency != cap_currency:
+            reasons.append(
+                f"a plan in {currency}, the amount margin is set in {cap_currency} ({cap})"
+            )
+        elif total > limits.max_total_minor:
+            reasons.append(f"{Money.from_minor(total, currency)}, the margin is {cap}")
+    if not reasons:
+        return ""
+    return "debtor portal: " + "; ".join(reasons)
 
 
 def discount_percent(owed_minor: int, discount_minor: int) -> Decimal:

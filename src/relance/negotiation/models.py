@@ -496,6 +496,37 @@ class NegotiationMargin(models.Model):
         return f"margins of {self.role}"
 
 
+class PortalMargin(models.Model):
+    """What a debtor may obtain alone from the debtor portal (a payment plan active at once);
+    beyond it, the plan waits for a credit manager's approval.
+
+    No row: the defaults of relance.negotiation.margins.PORTAL_DEFAULTS (docs/negotiation.md).
+    """
+
+    creditor = models.OneToOneField(
+        "creditors.Creditor", on_delete=models.CASCADE, related_name="+"
+    )
+    #: off: every plan asked for from the portal waits for an approval
+    enabled = models.BooleanField(_("plans accepted automatically from the portal"), default=True)
+    max_instalments = models.PositiveSmallIntegerField(_("most instalments"))
+    #: the longest a plan may run, from its agreement to its last instalment
+    max_plan_days = models.PositiveSmallIntegerField(_("longest plan (days)"))
+    #: the first instalment at most this many days after the agreement
+    first_within_days = models.PositiveSmallIntegerField(_("first instalment within (days)"))
+    #: the largest amount a plan may cover, in minor units of the creditor's currency; 0: no cap
+    max_total_minor = models.BigIntegerField(_("largest amount covered"), default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_total_minor__gte=0), name="portal_margin_total_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"portal margin of creditor {self.creditor_id}"
+
+
 class ApprovalKind(models.TextChoices):
     PROMISE = "promise", _("extension or promise beyond the margin")
     PLAN = "plan", _("payment plan beyond the margin")

@@ -2,6 +2,7 @@
 
     equal_instalments(total_minor, count, first_on, every_months=1) -> [(date, minor)]
     propose_plan(customer, invoices=[…], instalments=[(date, minor)…], agreed_on=…, user=…)
+    propose_plan(customer, …, channel=Source.PORTAL, self_service=portal_margin_for(…))
     cancel_plan(plan, on, user=None, reason="")
     fill_instalments(plan, day)      payments on its invoices fill instalments in order
     evaluate_plans(creditor, day)    reminders, completion, breach (relance.negotiation.daily)
@@ -14,7 +15,10 @@ them); an invoice already in an active plan, or one awaiting approval, is refuse
 Active, the plan pauses its invoices until its last instalment plus grace and, when its
 penalties are waived, waives them (relance.negotiation.models.PenaltyWaiver). Beyond the
 taker's margins (number of instalments, length) it waits in `needs_approval`, its invoices
-paused for APPROVAL_PAUSE_DAYS meanwhile, with an ApprovalRequest for a credit manager.
+paused for APPROVAL_PAUSE_DAYS meanwhile, with an ApprovalRequest for a credit manager. A
+plan no person takes (the debtor portal) names the margin to check instead: `self_service`,
+the creditor's portal margin (relance.negotiation.margins.portal_plan_excess), with the same
+outcome beyond it.
 
 Payments (not credit notes) received on its invoices from the agreement date fill the
 instalments in order. An instalment still not fully paid `grace_days` after its date
@@ -45,7 +49,14 @@ from relance.negotiation.common import (
     payments_by_day,
     waive_penalties,
 )
-from relance.negotiation.margins import margin_for, need_writer, open_request, plan_excess
+from relance.negotiation.margins import (
+    PortalLimits,
+    margin_for,
+    need_writer,
+    open_request,
+    plan_excess,
+    portal_plan_excess,
+)
 from relance.negotiation.models import (
     ApprovalKind,
     ApprovalRequest,
@@ -175,9 +186,13 @@ def propose_plan(
     sepa_bic: str = "",
     sepa_mandate_ref: str = "",
     sepa_mandate_date: date | None = None,
+    self_service: PortalLimits | None = None,
 ) -> PaymentPlan:
     """Record a plan: active, or `needs_approval` beyond the taker's margins (BadInput when
-    refused; nothing is written then)."""
+    refused; nothing is written then). `self_service`: the margin to check for a plan no
+    person takes (the debtor portal's), given without a user."""
+    if self_service is not None and user is not None:
+        raise ValueError("a plan is checked against a user's margin or a self-service one")
     role = need_writer(user, customer.creditor_id)
     currency = currency or customer.currency
     if channel not in Source.values:
@@ -211,6 +226,10 @@ def propose_plan(
     why = ""
     if role is not None:
         why = plan_excess(margin_for(customer.creditor_id, role), agreed_on, [d for d, _m in rows])
+    elif self_service is not None:
+        why = portal_plan_excess(
+            self_service, agreed_on, rows, currency, customer.creditor.currency
+        )
     plan = PaymentPlan.objects.create(
         creditor_id=customer.creditor_id,
         customer=customer,

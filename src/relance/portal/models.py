@@ -125,10 +125,12 @@ class RequestStatus(models.TextChoices):
 
 
 class PortalRequest(models.Model):
-    """A dispute or payment-plan request from the portal, waiting for a person.
+    """A dispute or payment-plan request from the portal, as the debtor sent it.
 
-    Not a dispute nor a plan: the negotiation services will turn these into their own
-    objects (relance.portal.requests is the one place that writes them)."""
+    Not a dispute nor a plan: relance.portal.requests (the one place that writes these)
+    opens the negotiation object in the same transaction and keeps its id in `payload`
+    (`dispute`; `plan` with its `outcome`). A dispute, or a plan awaiting approval, waits
+    for a person (status new); a plan active at once is handled."""
 
     creditor = models.ForeignKey("creditors.Creditor", on_delete=models.CASCADE, related_name="+")
     customer = models.ForeignKey(

@@ -13,6 +13,10 @@ from django.utils.translation import gettext as _
 from relance.core.errors import BadInput
 from relance.customers.models import Customer
 from relance.ledger.models import Invoice, InvoiceStatus
+from relance.negotiation.models import PaymentPlan, PlanAgreement, PlanStatus
+
+#: plans the portal shows (agreed and running, or awaiting our approval)
+SHOWN_PLANS = (PlanStatus.ACTIVE, PlanStatus.NEEDS_APPROVAL)
 
 
 def open_invoices(customer: Customer) -> QuerySet[Invoice]:
@@ -53,6 +57,32 @@ def selected_invoices(customer: Customer, ids: Iterable[int]) -> list[Invoice]:
     if len({i.currency for i in invoices}) > 1:
         raise BadInput(_("invoices: choose invoices of one currency at a time."))
     return invoices
+
+
+def customer_plans(customer: Customer) -> QuerySet[PaymentPlan]:
+    """The customer's plans running or awaiting approval, newest first."""
+    return (
+        PaymentPlan.objects.filter(
+            customer=customer, creditor_id=customer.creditor_id, status__in=SHOWN_PLANS
+        )
+        .prefetch_related("instalments")
+        .order_by("-agreed_on", "-id")
+    )
+
+
+def plan_agreement(customer: Customer, plan_id: int) -> PlanAgreement | None:
+    """The latest agreement PDF of this customer's active plan `plan_id` (None for any other
+    id, and for a plan not agreed: awaiting approval, refused, cancelled)."""
+    return (
+        PlanAgreement.objects.filter(
+            plan_id=plan_id,
+            plan__customer=customer,
+            plan__creditor_id=customer.creditor_id,
+            plan__status__in=(PlanStatus.ACTIVE, PlanStatus.COMPLETED),
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ which pauses automatic reminders on its invoices. Within the portal it is limite
 - the date is between today and PROMISE_MAX_DAYS days from today;
 - the amount is at least PROMISE_MIN_PERCENT % of the open balance of those invoices and
   at most all of it.
-Anything beyond (a later date, a smaller amount, instalments) is a payment-plan request,
-handled by a person.
+Anything beyond (a later date, a smaller amount, instalments) is a payment-plan request
+(relance.portal.requests: a plan, active within the creditor's self-service margin).
 """
 
 from __future__ import annotations

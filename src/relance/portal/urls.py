@@ -19,6 +19,11 @@ urlpatterns = [
     path("p/<str:token>/promise/", views.promise, name="promise"),
     path("p/<str:token>/dispute/", views.dispute, name="dispute"),
     path("p/<str:token>/plan/", views.plan, name="plan"),
+    path(
+        "p/<str:token>/plans/<int:pk>/agreement.pdf",
+        views.plan_agreement_pdf,
+        name="plan_agreement",
+    ),
     path("p/<str:token>/contacts/", views.contacts, name="contacts"),
     path("portal/pay/local/<str:ref>/", views.local_checkout, name="local_checkout"),
     path("portal/webhooks/<str:name>/", views.webhook, name="webhook"),

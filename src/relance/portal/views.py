@@ -26,7 +26,8 @@ from relance.domain.calendar import parse_date
 from relance.domain.money import Money, MoneyError, parse_amount
 from relance.ledger.models import Invoice
 from relance.ledger.penalties import penalty_for_invoice
-from relance.negotiation.models import DisputeReason
+from relance.negotiation.margins import portal_margin_for
+from relance.negotiation.models import DisputeReason, PaymentPlan
 from relance.portal import codes, events, requests, services
 from relance.portal.access import client_ip, is_verified, mark_verified, portal_page
 from relance.portal.links import token_of
@@ -37,8 +38,10 @@ from relance.portal.payments.registry import configured_name
 from relance.portal.payments.services import handle_webhook, start_checkout
 from relance.portal.queries import (
     customer_invoice,
+    customer_plans,
     open_invoices,
     parse_ids,
+    plan_agreement,
     selected_invoices,
     totals,
 )
@@ -151,6 +154,7 @@ def home(request: HttpRequest, link: PortalLink) -> HttpResponse:
         rows=rows,
         totals=totals(invoices, today),
         penalties=_penalties(invoices, today),
+        plans=list(customer_plans(link.customer)),
         today=today,
     )
     return render(request, "portal/home.html", context)
@@ -549,7 +553,7 @@ def plan(request: HttpRequest, link: PortalLink) -> HttpResponse:
             raw = request.POST.get("instalments", "")
             if not raw.strip().isdigit():
                 raise BadInput(_("instalments: a number of instalments."))
-            requests.record_plan_request(
+            done = requests.record_plan_request(
                 link,
                 invoices=chosen,
                 instalments=int(raw),
@@ -561,12 +565,17 @@ def plan(request: HttpRequest, link: PortalLink) -> HttpResponse:
         except BadInput as exc:
             error = _error_of(exc)
         else:
-            return _thanks(
+            made = PaymentPlan.objects.get(pk=done.payload["plan"], customer=link.customer)
+            return render(
                 request,
-                link,
-                _(
-                    "Your request for a payment plan is recorded. Someone from our team will "
-                    "come back to you with a proposal."
+                "portal/plan_done.html",
+                _context(
+                    request,
+                    link,
+                    plan=made,
+                    accepted=done.payload["outcome"] == requests.PLAN_ACTIVE,
+                    instalments=list(made.instalments.order_by("number")),
+                    agreement=plan_agreement(link.customer, made.pk),
                 ),
             )
     return _action_page(
@@ -576,7 +585,20 @@ def plan(request: HttpRequest, link: PortalLink) -> HttpResponse:
         error,
         instalment_choices=range(requests.PLAN_MIN_INSTALMENTS, requests.PLAN_MAX_INSTALMENTS + 1),
         first_within=requests.PLAN_FIRST_WITHIN_DAYS,
+        margin=portal_margin_for(link.creditor_id),
     )
+
+
+@portal_page
+def plan_agreement_pdf(request: HttpRequest, link: PortalLink, pk: int) -> HttpResponse:
+    """The agreement PDF of one of this customer's agreed plans (404 for any other)."""
+    found = plan_agreement(link.customer, pk)
+    if found is None:
+        raise Http404
+    events.record(link, EventKind.DOCUMENT, client_ip(request), document="agreement", plan=pk)
+    response = HttpResponse(bytes(found.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="payment-plan-{pk}.pdf"'
+    return response
 
 
 @portal_page

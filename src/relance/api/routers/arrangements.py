@@ -32,8 +32,11 @@ from relance.negotiation.margins import (
     EDITABLE_ROLES,
     Margin,
     NotAllowed,
+    PortalLimits,
     margin_for,
+    portal_margin_for,
     set_margin,
+    set_portal_margin,
 )
 from relance.negotiation.models import (
     ApprovalRequest,
@@ -736,6 +739,76 @@ def _margin_out(role: str, m: Margin) -> dict[str, Any]:
 def list_margins(request: Any) -> Any:
     who = caller(request)
     return [_margin_out(role, margin_for(who.creditor_id, role)) for role in EDITABLE_ROLES]
+
+
+class PortalMarginOut(Schema):
+    enabled: bool
+    max_instalments: int
+    max_plan_days: int
+    first_within_days: int
+    max_total: str = Field(description="In `currency`; 0: no cap.")
+    currency: str
+
+
+class PortalMarginIn(Input):
+    enabled: StrictBool
+    max_instalments: StrictInt = Field(ge=1, le=120)
+    max_plan_days: StrictInt = Field(ge=1, le=3660)
+    first_within_days: StrictInt = Field(ge=0, le=365)
+    max_total: str = Field(
+        "0",
+        min_length=1,
+        max_length=40,
+        description=AMOUNT + " In the creditor's currency; 0: no cap.",
+    )
+
+
+def _portal_margin_out(who: Caller) -> dict[str, Any]:
+    limits = portal_margin_for(who.creditor_id)
+    currency = who.membership.creditor.currency
+    return {
+        "enabled": limits.enabled,
+        "max_instalments": limits.max_instalments,
+        "max_plan_days": limits.max_plan_days,
+        "first_within_days": limits.first_within_days,
+        "max_total": amount_text(limits.max_total_minor, currency),
+        "currency": currency,
+    }
+
+
+# Declared before /negotiation-margins/{role}: "portal" is not a role.
+@router.get(
+    "/negotiation-margins/portal",
+    response={200: PortalMarginOut, **COMMON},
+    summary="What a debtor may obtain alone from the portal (payment plans)",
+)
+def get_portal_margin(request: Any) -> Any:
+    return _portal_margin_out(caller(request))
+
+
+@router.put(
+    "/negotiation-margins/portal",
+    response={200: PortalMarginOut, **WRITE},
+    summary="Set the portal's self-service margin for payment plans (administrators)",
+)
+def put_portal_margin(request: Any, payload: PortalMarginIn) -> Any:
+    who = caller(request)
+    if who.membership.role != Role.ADMIN:
+        raise forbidden("Only an administrator sets the negotiation margins.")
+    issues = Issues()
+    cap = parse_money(payload.max_total, who.membership.creditor.currency, "max_total", issues)
+    issues.raise_if_any()
+    assert cap is not None
+    limits = PortalLimits(
+        enabled=payload.enabled,
+        max_instalments=payload.max_instalments,
+        max_plan_days=payload.max_plan_days,
+        first_within_days=payload.first_within_days,
+        max_total_minor=cap.minor,
+    )
+    with _allowed():
+        set_portal_margin(who.creditor_id, limits, user=who.user)
+    return _portal_margin_out(who)
 
 
 @router.put(

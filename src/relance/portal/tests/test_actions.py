@@ -1,5 +1,6 @@
-"""Promise limits, dispute and plan requests (stored for a person: no negotiation object),
-attachments checked by content, contact proposals and their review by staff."""
+"""Promise limits, dispute requests (a negotiation dispute opened at once), attachments
+checked by content, contact proposals and the review of requests by staff (payment-plan
+requests: test_plan_requests.py)."""
 
 from __future__ import annotations
 
@@ -151,40 +152,6 @@ def test_too_many_attachments_and_bad_dispute_fields(portal: Portal) -> None:
     assert not PortalRequest.objects.exists()
 
 
-def test_plan_request(verified: Client, portal: Portal) -> None:
-    first = portal.today + timedelta(days=7)
-    response = verified.post(
-        portal.url("plan/"),
-        {
-            "invoice": [portal.late.pk, portal.soon.pk],
-            "instalments": "3",
-            "first_date": str(first),
-            "message": "Slow season.",
-        },
-    )
-    assert response.status_code == 200, response.content.decode()
-    request = PortalRequest.objects.get()
-    assert request.kind == "plan"
-    assert request.payload["total_minor"] == 150000 and request.payload["instalments"] == 3
-    assert not PaymentPlan.objects.exists() and not Pause.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("instalments", "days", "message"),
-    [(1, 5, "instalments"), (13, 5, "instalments"), (3, -1, "past"), (3, 31, "within 30 days")],
-)
-def test_bad_plan_requests(portal: Portal, instalments: int, days: int, message: str) -> None:
-    with pytest.raises(BadInput, match=message):
-        requests.record_plan_request(
-            portal.link,
-            invoices=[portal.late],
-            instalments=instalments,
-            first_date=portal.today + timedelta(days=days),
-            today=portal.today,
-        )
-    assert not PortalRequest.objects.exists()
-
-
 def test_contact_proposal_then_review(verified: Client, portal: Portal) -> None:
     contact = portal.acme.contacts.get()
     response = verified.post(
@@ -260,17 +227,22 @@ def test_bad_contact_proposals(
 
 
 def test_requests_are_handled_on_the_review_page(portal: Portal) -> None:
+    # beyond the portal margin (6 instalments): the plan awaits approval, the request a person
     request = requests.record_plan_request(
         portal.link,
         invoices=[portal.late],
-        instalments=2,
+        instalments=6,
         first_date=portal.today,
         today=portal.today,
     )
+    plan = PaymentPlan.objects.get()
     staff = Client()
     login(staff, portal.led.user("admin"))
     html = staff.get(f"/customers/{portal.acme.pk}/").content.decode()
     assert "1 request from the portal to handle" in html
+    review = staff.get("/portal/review/").content.decode()
+    assert f'href="/plans/{plan.pk}/"' in review
+    assert f"payment plan #{plan.pk}, awaiting approval" in review
     assert staff.post(f"/portal/review/requests/{request.pk}/").status_code == 302
     request.refresh_from_db()
     assert request.status == "handled" and request.handled_at is not None
