@@ -30,10 +30,10 @@ from relance.negotiation.models import DisputeReason
 from relance.portal import codes, events, requests, services
 from relance.portal.access import client_ip, is_verified, mark_verified, portal_page
 from relance.portal.links import token_of
-from relance.portal.models import Checkout, CheckoutStatus, EventKind, PortalLink
+from relance.portal.models import Checkout, CheckoutStatus, EventKind, PaymentAccount, PortalLink
 from relance.portal.payments import local
 from relance.portal.payments.base import ProviderConfigError, ProviderError, WebhookRefused
-from relance.portal.payments.registry import configured_name
+from relance.portal.payments.registry import configured_name, offers_online_payment
 from relance.portal.payments.services import handle_webhook, start_checkout
 from relance.portal.queries import (
     customer_invoice,
@@ -65,7 +65,7 @@ def _context(request: HttpRequest, link: PortalLink, **extra: Any) -> dict[str, 
         "customer": link.customer,
         "lang": _lang(),
         "verified": is_verified(request, link),
-        "online_payment": bool(configured_name()),
+        "online_payment": offers_online_payment(creditor.pk),
         "path": request.path,
         **extra,
     }
@@ -648,12 +648,32 @@ def local_checkout(request: HttpRequest, ref: str) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, name: str) -> HttpResponse:
-    """A payment provider's notification: verified by the adapter, booked once."""
+    """The install-wide provider's notification: verified by the adapter, booked once."""
     if name != configured_name():
         raise Http404
+    return _notified(request, name, None)
+
+
+@csrf_exempt
+@require_POST
+def account_webhook(request: HttpRequest, name: str, key: str) -> HttpResponse:
+    """A notification for a creditor's own payment account (its own address and secret):
+    it can settle only the checkouts opened with that account. An inactive account's
+    address still books the checkouts it opened; one never given its webhook secret is 404."""
+    account = (
+        PaymentAccount.objects.filter(provider=name, webhook_key=key)
+        .exclude(webhook_secret="")
+        .first()
+    )
+    if account is None:
+        raise Http404
+    return _notified(request, name, account)
+
+
+def _notified(request: HttpRequest, name: str, account: PaymentAccount | None) -> HttpResponse:
     headers = {k: v for k, v in request.headers.items()}
     try:
-        handle_webhook(name, request.body, headers)
+        handle_webhook(name, request.body, headers, account=account)
     except WebhookRefused as exc:
         return HttpResponse(f"refused: {exc}", status=400, content_type="text/plain")
     except ProviderConfigError:
