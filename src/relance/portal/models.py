@@ -2,8 +2,9 @@
 
 - `PortalLink`: a personal link issued with a reminder: one customer of one creditor, a
   signed token of which only the SHA-256 is stored, an expiry, a revocation, the last use.
-- `OneTimeCode`: a short code emailed to a contact of the customer before a sensitive
-  action (promise, dispute, plan request, contact update); only its keyed hash is stored.
+- `OneTimeCode`: a short code sent by email or SMS to a contact of the customer before a
+  sensitive action (promise, dispute, plan request, contact update); only its keyed hash is
+  stored.
 - `PortalEvent`: everything done in the portal, on the customer's file (the timeline reads
   it; the collector sees it on the customer page).
 - `PortalRequest` + `PortalAttachment`: disputes and payment-plan requests waiting for a
@@ -53,12 +54,20 @@ class PortalLink(models.Model):
         return f"portal link {self.pk} of customer {self.customer_id}"
 
 
+class CodeChannel(models.TextChoices):
+    EMAIL = "email", _("email")
+    SMS = "sms", _("SMS")
+
+
 class OneTimeCode(models.Model):
     link = models.ForeignKey(PortalLink, on_delete=models.CASCADE, related_name="codes")
     contact = models.ForeignKey(
         "customers.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    email = models.EmailField()
+    channel = models.CharField(max_length=5, choices=CodeChannel.choices, default=CodeChannel.EMAIL)
+    #: where the code went: the email address, or the mobile number (E.164) for an SMS
+    email = models.EmailField(blank=True)
+    mobile = models.CharField(max_length=30, blank=True)
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()

@@ -385,13 +385,13 @@ def confirm(request: HttpRequest, link: PortalLink) -> HttpResponse:
 
             if not ratelimit.allow("code", str(link.pk)):
                 raise codes.CodeError(_("Too many codes asked for: please wait an hour."))
-            raw = request.POST.get("contact", "")
-            row = codes.send_code(link, int(raw) if raw.isdigit() else 0, _lang())
+            channel, pk = _destination(request)
+            row = codes.send_code(link, pk, _lang(), channel=channel)
         except codes.CodeError as exc:
             error = str(exc)
         else:
-            sent_to = codes.mask(row.email)
-            events.record(link, EventKind.CODE_SENT, ip, to=sent_to)
+            sent_to = codes.masked_destination(row)
+            events.record(link, EventKind.CODE_SENT, ip, to=sent_to, channel=row.channel)
     elif request.method == "POST" and request.POST.get("step") == "check":
         try:
             ok = codes.check_code(link, request.POST.get("code", ""))
@@ -411,12 +411,25 @@ def confirm(request: HttpRequest, link: PortalLink) -> HttpResponse:
         request,
         link,
         next=nxt,
-        contacts=[(c.pk, codes.mask(c.email)) for c in codes.code_contacts(link.customer)],
-        sent_to=sent_to or (codes.mask(waiting.email) if waiting else ""),
+        destinations=codes.code_destinations(link.customer),
+        sent_to=sent_to or (codes.masked_destination(waiting) if waiting else ""),
+        sent_by_sms=waiting is not None and waiting.channel == "sms",
         error=error,
         minutes=codes.CODE_MINUTES,
     )
     return render(request, "portal/confirm.html", context, status=400 if error else 200)
+
+
+def _destination(request: HttpRequest) -> tuple[str, int]:
+    """The destination chosen on the confirmation form: "email-12" or "sms-12" (the older
+    form's `contact=12` is an email address)."""
+    raw = request.POST.get("destination", "")
+    channel, _sep, pk = raw.partition("-")
+    if not raw:
+        channel, pk = "email", request.POST.get("contact", "")
+    if channel not in ("email", "sms") or not pk.isdigit():
+        return "email", 0
+    return channel, int(pk)
 
 
 # --------------------------------------------------------------------------- actions
