@@ -20,6 +20,7 @@ from relance.api.routers import (
     me,
     negotiation,
     penalties,
+    portal,
     replies,
     reports,
     risk,
@@ -71,3 +72,4 @@ api.add_router("", replies.router)
 api.add_router("", arrangements.router)
 api.add_router("", worklist.router)
 api.add_router("", negotiation.router)
+api.add_router("", portal.router)

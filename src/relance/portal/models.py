@@ -2,15 +2,18 @@
 
 - `PortalLink`: a personal link issued with a reminder: one customer of one creditor, a
   signed token of which only the SHA-256 is stored, an expiry, a revocation, the last use.
-- `OneTimeCode`: a short code emailed to a contact of the customer before a sensitive
-  action (promise, dispute, plan request, contact update); only its keyed hash is stored.
+- `OneTimeCode`: a short code sent by email or SMS to a contact of the customer before a
+  sensitive action (promise, dispute, plan request, contact update); only its keyed hash is
+  stored.
 - `PortalEvent`: everything done in the portal, on the customer's file (the timeline reads
   it; the collector sees it on the customer page).
 - `PortalRequest` + `PortalAttachment`: disputes and payment-plan requests waiting for a
   person (the extension point the negotiation services will replace, see requests.py).
 - `ContactProposal`: contact details proposed by the debtor, applied once a person accepts.
-- `Checkout`: a hosted payment started with the payment provider, and the ledger payment
-  it became.
+- `PaymentAccount`: a creditor's own account at a payment provider (credentials, webhook
+  address); without one the install-wide settings apply.
+- `Checkout`: a hosted payment started with the payment provider (the creditor's account,
+  or the install's), and the ledger payment it became.
 - `RateCounter`: request counters per key and time window (the portal's rate limits).
 
 Amounts are integer minor units of `currency` (see relance.core.models).
@@ -51,12 +54,20 @@ class PortalLink(models.Model):
         return f"portal link {self.pk} of customer {self.customer_id}"
 
 
+class CodeChannel(models.TextChoices):
+    EMAIL = "email", _("email")
+    SMS = "sms", _("SMS")
+
+
 class OneTimeCode(models.Model):
     link = models.ForeignKey(PortalLink, on_delete=models.CASCADE, related_name="codes")
     contact = models.ForeignKey(
         "customers.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    email = models.EmailField()
+    channel = models.CharField(max_length=5, choices=CodeChannel.choices, default=CodeChannel.EMAIL)
+    #: where the code went: the email address, or the mobile number (E.164) for an SMS
+    email = models.EmailField(blank=True)
+    mobile = models.CharField(max_length=30, blank=True)
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -229,6 +240,36 @@ class ContactProposal(models.Model):
         return f"contact proposal {self.pk} of customer {self.customer_id}"
 
 
+class PaymentAccount(models.Model):
+    """A creditor's own account at a payment provider: its debtors pay into it.
+
+    One per creditor, changed in place: its webhook address (`webhook_key`) stays the same
+    whatever the credentials, so the address registered at the provider keeps working.
+    The credentials are never shown back in full (relance.portal.payments.accounts.mask).
+    Inactive: the portal no longer opens checkouts with it (the install-wide settings apply
+    again), but notifications about the checkouts it opened are still verified and booked."""
+
+    creditor = models.OneToOneField(
+        "creditors.Creditor", on_delete=models.CASCADE, related_name="payment_account"
+    )
+    provider = models.CharField(_("provider"), max_length=20)
+    secret_key = models.CharField(_("secret key"), max_length=255, blank=True)
+    webhook_secret = models.CharField(_("webhook signing secret"), max_length=255, blank=True)
+    #: random, in the account's webhook address (/portal/webhooks/<provider>/<key>/)
+    webhook_key = models.CharField(max_length=32, unique=True)
+    active = models.BooleanField(_("active"), default=False)
+    #: when the credentials last changed (audited; the credentials themselves are not)
+    credentials_changed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.provider} account of creditor {self.creditor_id}"
+
+
 class CheckoutStatus(models.TextChoices):
     OPEN = "open", _("open")
     PAID = "paid", _("paid")
@@ -246,6 +287,11 @@ class Checkout(models.Model):
         PortalLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     provider = models.CharField(max_length=20)
+    #: the creditor's account the checkout was opened with; empty: the install-wide settings
+    #: (a notification is booked only through the webhook address of the same account)
+    account = models.ForeignKey(
+        PaymentAccount, on_delete=models.PROTECT, null=True, blank=True, related_name="checkouts"
+    )
     #: our own reference, sent to the provider (idempotency key, client reference)
     reference = models.CharField(max_length=40, unique=True)
     #: the provider's id of the checkout (Stripe: the Checkout Session id)

@@ -3,13 +3,15 @@
 - /portal/review/: contact proposals to accept or reject, disputes and plan requests to
   handle (each with its customer, invoices, message and attachments);
 - attachments download through an access-checked view (never a public address);
-- revoking a customer's portal links (from the customer page).
+- revoking a customer's portal links (from the customer page);
+- /portal/settings/payment/: the creditor's own online-payment account (administrators).
 
 Collectors see their own customers only; read-only users see and change nothing.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from relance.accounts.access import visible_customers
-from relance.accounts.models import Membership
+from relance.accounts.models import Membership, Role
 from relance.core.errors import BadInput
 from relance.portal import services, uploads
 from relance.portal.links import revoke_links
@@ -29,6 +31,8 @@ from relance.portal.models import (
     ProposalStatus,
     RequestStatus,
 )
+from relance.portal.payments import accounts
+from relance.portal.payments.registry import configured_name
 from relance.web.access import member_required
 
 
@@ -138,3 +142,53 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     count = revoke_links(customer, request.user)
     messages.success(request, _("%(n)s portal link(s) revoked.") % {"n": count})
     return redirect("customer", pk=customer.pk)
+
+
+@member_required
+def payment_account(request: HttpRequest) -> HttpResponse:
+    """The creditor's own payment-provider account: set, replace, deactivate (admins)."""
+    membership = _membership(request)
+    if membership.role != Role.ADMIN:
+        raise PermissionDenied
+    creditor = membership.creditor
+    status = 200
+    error = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "deactivate":
+                accounts.deactivate_account(creditor, request.user)
+                messages.success(
+                    request, _("The account is deactivated: the install's settings apply.")
+                )
+            else:
+                accounts.set_account(
+                    creditor,
+                    request.POST.get("provider", ""),
+                    request.POST.get("secret_key", ""),
+                    request.POST.get("webhook_secret", ""),
+                    active=request.POST.get("active") == "on",
+                    user=request.user,
+                )
+                messages.success(request, _("The payment account is saved."))
+        except BadInput as exc:
+            error = str(exc)
+            status = 422
+        else:
+            return redirect("portal:payment_account")
+    account = accounts.account_of(creditor.pk)
+    webhook_url = ""
+    if account is not None:
+        path = accounts.webhook_path(account)
+        base = str(settings.RELANCE_PORTAL_URL or "").rstrip("/")
+        webhook_url = f"{base}{path}" if base else request.build_absolute_uri(path)
+    context = {
+        "account": account,
+        "secret_key": accounts.mask(account.secret_key) if account else "",
+        "webhook_secret": accounts.mask(account.webhook_secret) if account else "",
+        "webhook_url": webhook_url,
+        "providers": [(name, spec[0]) for name, spec in sorted(accounts.ACCOUNT_PROVIDERS.items())],
+        "install_provider": configured_name(),
+        "error": error,
+        "form": request.POST if error else {},
+    }
+    return render(request, "portal/payment_account.html", context, status=status)

@@ -31,10 +31,10 @@ from relance.negotiation.models import DisputeReason, PaymentPlan
 from relance.portal import codes, events, requests, services
 from relance.portal.access import client_ip, is_verified, mark_verified, portal_page
 from relance.portal.links import token_of
-from relance.portal.models import Checkout, CheckoutStatus, EventKind, PortalLink
+from relance.portal.models import Checkout, CheckoutStatus, EventKind, PaymentAccount, PortalLink
 from relance.portal.payments import local
 from relance.portal.payments.base import ProviderConfigError, ProviderError, WebhookRefused
-from relance.portal.payments.registry import configured_name
+from relance.portal.payments.registry import configured_name, offers_online_payment
 from relance.portal.payments.services import handle_webhook, start_checkout
 from relance.portal.queries import (
     customer_invoice,
@@ -68,7 +68,7 @@ def _context(request: HttpRequest, link: PortalLink, **extra: Any) -> dict[str, 
         "customer": link.customer,
         "lang": _lang(),
         "verified": is_verified(request, link),
-        "online_payment": bool(configured_name()),
+        "online_payment": offers_online_payment(creditor.pk),
         "path": request.path,
         **extra,
     }
@@ -389,13 +389,13 @@ def confirm(request: HttpRequest, link: PortalLink) -> HttpResponse:
 
             if not ratelimit.allow("code", str(link.pk)):
                 raise codes.CodeError(_("Too many codes asked for: please wait an hour."))
-            raw = request.POST.get("contact", "")
-            row = codes.send_code(link, int(raw) if raw.isdigit() else 0, _lang())
+            channel, pk = _destination(request)
+            row = codes.send_code(link, pk, _lang(), channel=channel)
         except codes.CodeError as exc:
             error = str(exc)
         else:
-            sent_to = codes.mask(row.email)
-            events.record(link, EventKind.CODE_SENT, ip, to=sent_to)
+            sent_to = codes.masked_destination(row)
+            events.record(link, EventKind.CODE_SENT, ip, to=sent_to, channel=row.channel)
     elif request.method == "POST" and request.POST.get("step") == "check":
         try:
             ok = codes.check_code(link, request.POST.get("code", ""))
@@ -415,12 +415,25 @@ def confirm(request: HttpRequest, link: PortalLink) -> HttpResponse:
         request,
         link,
         next=nxt,
-        contacts=[(c.pk, codes.mask(c.email)) for c in codes.code_contacts(link.customer)],
-        sent_to=sent_to or (codes.mask(waiting.email) if waiting else ""),
+        destinations=codes.code_destinations(link.customer),
+        sent_to=sent_to or (codes.masked_destination(waiting) if waiting else ""),
+        sent_by_sms=waiting is not None and waiting.channel == "sms",
         error=error,
         minutes=codes.CODE_MINUTES,
     )
     return render(request, "portal/confirm.html", context, status=400 if error else 200)
+
+
+def _destination(request: HttpRequest) -> tuple[str, int]:
+    """The destination chosen on the confirmation form: "email-12" or "sms-12" (the older
+    form's `contact=12` is an email address)."""
+    raw = request.POST.get("destination", "")
+    channel, _sep, pk = raw.partition("-")
+    if not raw:
+        channel, pk = "email", request.POST.get("contact", "")
+    if channel not in ("email", "sms") or not pk.isdigit():
+        return "email", 0
+    return channel, int(pk)
 
 
 # --------------------------------------------------------------------------- actions
@@ -670,12 +683,32 @@ def local_checkout(request: HttpRequest, ref: str) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, name: str) -> HttpResponse:
-    """A payment provider's notification: verified by the adapter, booked once."""
+    """The install-wide provider's notification: verified by the adapter, booked once."""
     if name != configured_name():
         raise Http404
+    return _notified(request, name, None)
+
+
+@csrf_exempt
+@require_POST
+def account_webhook(request: HttpRequest, name: str, key: str) -> HttpResponse:
+    """A notification for a creditor's own payment account (its own address and secret):
+    it can settle only the checkouts opened with that account. An inactive account's
+    address still books the checkouts it opened; one never given its webhook secret is 404."""
+    account = (
+        PaymentAccount.objects.filter(provider=name, webhook_key=key)
+        .exclude(webhook_secret="")
+        .first()
+    )
+    if account is None:
+        raise Http404
+    return _notified(request, name, account)
+
+
+def _notified(request: HttpRequest, name: str, account: PaymentAccount | None) -> HttpResponse:
     headers = {k: v for k, v in request.headers.items()}
     try:
-        handle_webhook(name, request.body, headers)
+        handle_webhook(name, request.body, headers, account=account)
     except WebhookRefused as exc:
         return HttpResponse(f"refused: {exc}", status=400, content_type="text/plain")
     except ProviderConfigError:

@@ -1,8 +1,15 @@
 """Paying online from the portal: start a hosted checkout, book what the provider confirms.
 
     start_checkout(link, invoices, lang, success_url, cancel_url) -> Checkout
-    handle_webhook(name, body, headers, now) -> Payment | None
-    settle(provider_name, confirmed) -> Payment | None
+    handle_webhook(name, body, headers, now, account) -> Payment | None
+    settle(provider_name, confirmed, account) -> Payment | None
+
+The checkout is opened with the link's creditor's own payment account when it has an active
+one, else with the install-wide provider (registry.provider_for), and remembers which. A
+notification is verified with the secret of the account whose webhook address it reached
+(the install's settings at `/portal/webhooks/<provider>/`) and settles only a checkout
+opened with that same account: an event signed for one creditor never books a payment of
+another.
 
 `settle` books a confirmed payment once: a ledger `Payment` (method card, external
 reference "<provider>:<payment id>", source "api") for the amount the provider confirms,
@@ -27,9 +34,20 @@ from relance.domain.money import Money
 from relance.ledger.models import Invoice, Payment, PaymentMethod
 from relance.ledger.services import allocate
 from relance.portal import events
-from relance.portal.models import Checkout, CheckoutStatus, EventKind, PortalLink
+from relance.portal.models import (
+    Checkout,
+    CheckoutStatus,
+    EventKind,
+    PaymentAccount,
+    PortalLink,
+)
 from relance.portal.payments.base import CheckoutRequest, ConfirmedPayment, ProviderConfigError
-from relance.portal.payments.registry import configured_name, provider
+from relance.portal.payments.registry import (
+    account_provider,
+    configured_name,
+    provider,
+    provider_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +62,10 @@ def start_checkout(
 ) -> Checkout:
     """Open a hosted checkout for the open balance of `invoices` (all of the link's customer,
     one currency: see relance.portal.queries.selected_invoices)."""
-    chosen = provider()
-    if chosen is None:
+    found = provider_for(link.creditor_id)
+    if found is None:
         raise ProviderConfigError("no payment provider is configured")
+    chosen, account = found.provider, found.account
     creditor = link.creditor
     currency = invoices[0].currency
     amount = Money.from_minor(sum(i.open_minor for i in invoices), currency)
@@ -75,6 +94,7 @@ def start_checkout(
             customer_id=link.customer_id,
             link=link,
             provider=chosen.name,
+            account=account,
             reference=reference,
             provider_ref=hosted.provider_ref,
             url=hosted.url,
@@ -95,31 +115,57 @@ def start_checkout(
 
 
 def handle_webhook(
-    name: str, body: bytes, headers: Mapping[str, str], now: datetime | None = None
+    name: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    now: datetime | None = None,
+    account: PaymentAccount | None = None,
 ) -> Payment | None:
-    """Verify a provider's notification and book the payment it confirms (WebhookRefused
-    when it is not authentic; ProviderConfigError when `name` is not the configured one)."""
-    if name != configured_name():
-        raise ProviderConfigError(f"payment provider '{name}' is not the configured one")
-    chosen = provider()
-    assert chosen is not None
+    """Verify a provider's notification and book the payment it confirms.
+
+    `account`: the creditor's account whose webhook address was called (its secret verifies,
+    only its checkouts are settled); None: the install-wide provider. WebhookRefused when the
+    notification is not authentic; ProviderConfigError when `name` is not the provider of
+    the account, or not the configured one."""
+    if account is not None:
+        if name != account.provider:
+            raise ProviderConfigError(f"payment account {account.pk} is not a '{name}' account")
+        chosen = account_provider(account)
+    else:
+        if name != configured_name():
+            raise ProviderConfigError(f"payment provider '{name}' is not the configured one")
+        found = provider()
+        assert found is not None
+        chosen = found
     confirmed = chosen.verify_webhook(body, headers, now or timezone.now())
     if confirmed is None:
         return None
-    return settle(chosen.name, confirmed)
+    return settle(chosen.name, confirmed, account)
 
 
-def settle(provider_name: str, confirmed: ConfirmedPayment) -> Payment | None:
-    """Book `confirmed` against its checkout (once); None for a checkout relance did not open."""
+def settle(
+    provider_name: str, confirmed: ConfirmedPayment, account: PaymentAccount | None = None
+) -> Payment | None:
+    """Book `confirmed` against its checkout (once); None for a checkout relance did not open
+    with `account` (None: with the install-wide provider)."""
     with transaction.atomic():
         checkout = (
             Checkout.objects.select_for_update(of=("self",))
             .select_related("customer", "link")
-            .filter(provider=provider_name, provider_ref=confirmed.provider_ref)
+            .filter(
+                provider=provider_name,
+                provider_ref=confirmed.provider_ref,
+                account_id=account.pk if account is not None else None,
+            )
             .first()
         )
         if checkout is None:
-            log.warning("%s payment for unknown checkout %s ignored", provider_name, confirmed)
+            log.warning(
+                "%s payment for unknown checkout %s ignored (account %s)",
+                provider_name,
+                confirmed,
+                account.pk if account is not None else "of the install",
+            )
             return None
         if checkout.payment_id is not None:
             return checkout.payment

@@ -15,7 +15,9 @@ HMAC-SHA256(secret, "<t>.<raw body>"). The event is refused when no v1 matches, 
 events are acknowledged and ignored.
 
 Settings: RELANCE_STRIPE_SECRET_KEY, RELANCE_STRIPE_WEBHOOK_SECRET, RELANCE_STRIPE_API_URL
-(another address for tests: a local server playing Stripe).
+(another address for tests: a local server playing Stripe). A creditor's own account
+(relance.portal.models.PaymentAccount) brings its own secret key and webhook secret
+(`from_account`); the API address stays the install's.
 """
 
 from __future__ import annotations
@@ -55,12 +57,16 @@ def signature_header(secret: str, body: bytes, timestamp: int) -> str:
 class StripeCheckout:
     name = "stripe"
 
-    def __init__(self, secret_key: str, webhook_secret: str, api_url: str) -> None:
+    def __init__(
+        self,
+        secret_key: str,
+        webhook_secret: str,
+        api_url: str,
+        needs: str = "RELANCE_PAYMENT_PROVIDER=stripe needs RELANCE_STRIPE_SECRET_KEY and "
+        "RELANCE_STRIPE_WEBHOOK_SECRET",
+    ) -> None:
         if not secret_key or not webhook_secret:
-            raise ProviderConfigError(
-                "RELANCE_PAYMENT_PROVIDER=stripe needs RELANCE_STRIPE_SECRET_KEY and "
-                "RELANCE_STRIPE_WEBHOOK_SECRET"
-            )
+            raise ProviderConfigError(needs)
         self.secret_key = secret_key
         self.webhook_secret = webhook_secret
         self.api_url = api_url.rstrip("/") + "/"
@@ -71,6 +77,15 @@ class StripeCheckout:
             settings.RELANCE_STRIPE_SECRET_KEY,
             settings.RELANCE_STRIPE_WEBHOOK_SECRET,
             settings.RELANCE_STRIPE_API_URL,
+        )
+
+    @classmethod
+    def from_account(cls, secret_key: str, webhook_secret: str) -> StripeCheckout:
+        return cls(
+            secret_key,
+            webhook_secret,
+            settings.RELANCE_STRIPE_API_URL,
+            "a Stripe payment account needs secret_key and webhook_secret",
         )
 
     def create_checkout(self, req: CheckoutRequest) -> HostedCheckout:

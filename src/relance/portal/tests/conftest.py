@@ -3,6 +3,7 @@ another customer and another creditor (for the scoping tests), and a link."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from relance.ledger.models import Invoice
 from relance.portal.links import issue_link, token_of
 from relance.portal.models import PortalLink
 from relance.portal.ratelimit import LIMITS
+from relance.portal.tests.stripe_server import SECRET_KEY, WHSEC, FakeStripe
 from relance.testing import Ledger
 
 PORTAL = "http://testserver"
@@ -106,3 +108,15 @@ def low_limits(monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[int, int]]:
     lowered = dict(LIMITS)
     monkeypatch.setattr("relance.portal.ratelimit.LIMITS", lowered)
     return lowered
+
+
+@pytest.fixture
+def stripe(settings: Any) -> Iterator[FakeStripe]:
+    """A local server playing Stripe, and the install-wide provider set to Stripe."""
+    fake = FakeStripe()
+    settings.RELANCE_PAYMENT_PROVIDER = "stripe"
+    settings.RELANCE_STRIPE_SECRET_KEY = SECRET_KEY
+    settings.RELANCE_STRIPE_WEBHOOK_SECRET = WHSEC
+    settings.RELANCE_STRIPE_API_URL = fake.url
+    yield fake
+    fake.close()

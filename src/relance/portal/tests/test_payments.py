@@ -3,13 +3,8 @@ local HTTP server playing Stripe (its request form, answer shapes and signature 
 
 from __future__ import annotations
 
-import json
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs
 
 import pytest
 from django.test import Client
@@ -18,96 +13,9 @@ from relance.ledger.models import Payment
 from relance.portal.models import Checkout, EventKind, PortalEvent
 from relance.portal.payments.stripe import signature_header
 from relance.portal.tests.conftest import Portal
+from relance.portal.tests.stripe_server import WHSEC, FakeStripe, completed
 
 pytestmark = pytest.mark.django_db
-
-WHSEC = "whsec_test_relance"
-
-
-class FakeStripe:
-    """POST /v1/checkout/sessions answered as Stripe does (or with a scripted error)."""
-
-    def __init__(self) -> None:
-        self.requests: list[tuple[dict[str, str], dict[str, list[str]]]] = []
-        self.error: tuple[int, dict[str, Any]] | None = None
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                owner.requests.append(
-                    ({k.lower(): v for k, v in self.headers.items()}, parse_qs(body.decode()))
-                )
-                if owner.error is not None:
-                    status, answer = owner.error
-                else:
-                    n = len(owner.requests)
-                    form = owner.requests[-1][1]
-                    status, answer = (
-                        200,
-                        {
-                            "id": f"cs_test_{n:04d}",
-                            "object": "checkout.session",
-                            "url": f"https://checkout.stripe.com/c/pay/cs_test_{n:04d}",
-                            "status": "open",
-                            "payment_status": "unpaid",
-                            "mode": "payment",
-                            "amount_total": int(form["line_items[0][price_data][unit_amount]"][0]),
-                            "currency": form["line_items[0][price_data][currency]"][0],
-                            "client_reference_id": form["client_reference_id"][0],
-                        },
-                    )
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                """Quiet."""
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def stripe(settings: Any) -> Iterator[FakeStripe]:
-    fake = FakeStripe()
-    settings.RELANCE_PAYMENT_PROVIDER = "stripe"
-    settings.RELANCE_STRIPE_SECRET_KEY = "sk_test_relance"
-    settings.RELANCE_STRIPE_WEBHOOK_SECRET = WHSEC
-    settings.RELANCE_STRIPE_API_URL = fake.url
-    yield fake
-    fake.close()
-
-
-def _completed(session_id: str, amount: int, kind: str = "checkout.session.completed") -> bytes:
-    return json.dumps(
-        {
-            "id": "evt_1",
-            "object": "event",
-            "type": kind,
-            "created": int(time.time()),
-            "livemode": False,
-            "data": {
-                "object": {
-                    "id": session_id,
-                    "object": "checkout.session",
-                    "amount_total": amount,
-                    "currency": "eur",
-                    "payment_status": "paid",
-                    "payment_intent": "pi_3Abc",
-                    "status": "complete",
-                }
-            },
-        }
-    ).encode()
 
 
 def _post_event(client: Client, body: bytes, header: str) -> Any:
@@ -138,7 +46,7 @@ def test_stripe_checkout_then_signed_webhook_books_the_payment(
     checkout = Checkout.objects.get()
     assert (checkout.provider_ref, checkout.amount_minor) == ("cs_test_0001", 120000)
 
-    body = _completed("cs_test_0001", 120000)
+    body = completed("cs_test_0001", 120000)
     ok = _post_event(client, body, signature_header(WHSEC, body, int(time.time())))
     assert ok.status_code == 200, ok.content
     payment = Payment.objects.get()
@@ -161,7 +69,7 @@ def test_stripe_webhooks_not_authentic_are_refused(
     client: Client, portal: Portal, stripe: FakeStripe
 ) -> None:
     client.post(portal.url("pay/online/"), {"invoice": [portal.late.pk]})
-    body = _completed("cs_test_0001", 120000)
+    body = completed("cs_test_0001", 120000)
     now = int(time.time())
     cases = [
         signature_header("whsec_other", body, now),  # another secret
@@ -184,9 +92,9 @@ def test_stripe_events_of_no_interest_and_unknown_sessions(
     client: Client, portal: Portal, stripe: FakeStripe
 ) -> None:
     now = int(time.time())
-    body = _completed("cs_test_0001", 120000, kind="checkout.session.expired")
+    body = completed("cs_test_0001", 120000, kind="checkout.session.expired")
     assert _post_event(client, body, signature_header(WHSEC, body, now)).status_code == 200
-    body = _completed("cs_not_ours", 5000)
+    body = completed("cs_not_ours", 5000)
     assert _post_event(client, body, signature_header(WHSEC, body, now)).status_code == 200
     assert not Payment.objects.exists()
     # another provider's webhook address is not served
