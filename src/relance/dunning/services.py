@@ -279,7 +279,9 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
     }
     contacts = recent_contacts(as_of, creditor_id=creditor.pk)
     firmer = _firmer_after(creditor, as_of)
-    levels: dict[tuple[int, str, int, int], tuple[int | None, int]] = {}
+    # policy id → latest send → (level, repeats) in that policy (a few distinct sends)
+    levels: dict[int, dict[_Send, tuple[int | None, int]]] = {}
+    get_send = _last_sends(creditor, as_of).get
     verdicts: dict[dd.Channel, Verdict] = {}  # for customers not contacted this week
     rules = replace(rules_for(creditor.pk), windows={})  # see PLAN_RULES
 
@@ -303,18 +305,21 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
             )
             continue
         policy = policies[policy_id][1]
+        policy_levels = levels.get(policy_id)
+        if policy_levels is None:
+            policy_levels = levels[policy_id] = {}
         items: list[dd.Row] = []
         floors: dict[int, int] | None = None
-        for inv, currency, days, open_minor, send in rows:
+        for _owner, inv, currency, days, open_minor in rows:
+            send = get_send(inv)
             last: int | None = None
             since = repeats = 0
             if send is not None:
-                since, key, offset, repeat = send
-                found = levels.get((policy_id, key, offset, repeat))
+                found = policy_levels.get(send)
                 if found is None:
-                    found = levels[(policy_id, key, offset, repeat)] = _level(
-                        policy, key, offset, repeat
-                    )
+                    _since, key, offset, repeat = send
+                    found = policy_levels[send] = _level(policy, key, offset, repeat)
+                since = send[0]
                 last, repeats = found
                 if last is None:
                     since = 0
@@ -388,8 +393,8 @@ def _decide(creditor: Creditor, as_of: date) -> tuple[list[PlannedAction], list[
 
 #: (days since the send, step key, step offset, repeat) of an invoice's latest effective send
 _Send = tuple[int, str, int, int]
-#: (invoice id, currency, days past the due date, open minor, latest send or None)
-_Open = tuple[int, str, int, int, _Send | None]
+#: (customer id, invoice id, currency, days past the due date, open minor)
+_Open = tuple[int, int, str, int, int]
 
 
 def _days_before(as_of_param: str, column: str) -> str:
@@ -404,15 +409,15 @@ def _days_before(as_of_param: str, column: str) -> str:
 
 
 def _open_invoices(creditor: Creditor, as_of: date, lead: int) -> Iterator[tuple[int, list[_Open]]]:
-    """(customer id, its open invoices with their latest send), customer after customer.
+    """(customer id, its open invoices), customer after customer: the rows as the database
+    gives them (customer id, invoice id, currency, days past due, open minor units).
 
-    Two queries: the latest send of every invoice moved by a sent message (a dict), then the
-    open invoices ordered by customer, streamed (a server-side cursor on PostgreSQL). Dates
-    come back as day counts from `as_of`, so that no date object is built per row. (Joining
-    the sends to each invoice in SQL costs an index lookup per invoice: several times the
-    sequential read of the creditor's sent items on SQLite.)
+    One query, ordered by customer and streamed (a server-side cursor on PostgreSQL). Dates
+    come back as day counts from `as_of`, so that no date object is built per row. The
+    latest send of each invoice is read apart (`_last_sends`, a dict): joining it to each
+    invoice in SQL costs an index lookup per invoice, several times the sequential read of
+    the creditor's sent items on SQLite.
     """
-    sends = _last_sends(creditor, as_of)
     invoice = Invoice._meta.db_table
     sql = (
         f"SELECT v.customer_id, v.id, v.currency, {_days_before('%s', 'v.due_date')},"  # noqa: S608
@@ -431,16 +436,15 @@ def _open_invoices(creditor: Creditor, as_of: date, lead: int) -> Iterator[tuple
     ]
     owner: int | None = None
     found: list[_Open] = []
-    get = sends.get
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(BULK):
-            for customer_id, inv, currency, days, minor in chunk:
-                if customer_id != owner:
+            for row in chunk:
+                if row[0] != owner:
                     if owner is not None:
                         yield owner, found
-                    owner, found = customer_id, []
-                found.append((inv, currency, days, minor, get(inv)))
+                    owner, found = row[0], []
+                found.append(row)
     if owner is not None:
         yield owner, found
 
