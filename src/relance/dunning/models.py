@@ -315,7 +315,9 @@ class Action(models.Model):
     total_minor = models.BigIntegerField()
     overdue_total_minor = models.BigIntegerField()
     reason = models.CharField(max_length=200, blank=True)
-    idempotency_key = models.CharField(max_length=120, unique=True)
+    #: unique (a constraint rather than unique=True: on PostgreSQL that would also build a
+    #: second, pattern-matching index that nothing uses)
+    idempotency_key = models.CharField(max_length=120)
     #: the invoices listed at the level they already stand at (this message does not move
     #: them): [[invoice id, level key, open minor], …]. Invoices it moves are ActionItems.
     listed = models.JSONField(default=list, blank=True)
@@ -363,6 +365,7 @@ class Action(models.Model):
             models.UniqueConstraint(
                 fields=["run", "customer", "currency", "channel"], name="action_unique_in_run"
             ),
+            models.UniqueConstraint(fields=["idempotency_key"], name="action_unique_key"),
             models.CheckConstraint(
                 condition=Q(status="sent", sent_on__isnull=False)
                 | (~Q(status="sent") & Q(sent_on__isnull=True)),
