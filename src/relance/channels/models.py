@@ -1,5 +1,8 @@
 """What the channels keep: captured messages (the demo and test backend) and the archive.
 
+`CapturedMessage` is what the capture backend "sent": one row per idempotency key, with
+every attachment of the message as a `CapturedAttachment`, in order.
+
 `Correspondence` is the immutable archive of every message sent, whatever the channel
 and backend: rendered content, recipient, time, delivery status and SHA-256 of the
 content; each attachment is a `CorrespondenceAttachment` with its own SHA-256. Only the
@@ -28,8 +31,6 @@ class CapturedMessage(models.Model):
     recipient_name = models.CharField(max_length=200, blank=True)
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
-    attachment_name = models.CharField(max_length=200, blank=True)
-    attachment = models.BinaryField(null=True, blank=True)
     #: registered letters: the tracking number the capture backend gave it
     tracking_number = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -39,6 +40,31 @@ class CapturedMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient_name or self.recipient}: {self.subject}"
+
+
+class CapturedAttachment(models.Model):
+    """One file of a captured message, exactly as handed to the backend; `position` (from 1)
+    keeps the order of the message."""
+
+    message = models.ForeignKey(
+        CapturedMessage, on_delete=models.CASCADE, related_name="attachments"
+    )
+    position = models.PositiveSmallIntegerField()
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["message", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "position"], name="captured_attachment_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.content_type})"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -18,6 +18,11 @@ urlpatterns = [
         name="correspondence_attachment_at",
     ),
     path(
+        "correspondence/<int:pk>/captured/<int:position>/",
+        views.captured_attachment,
+        name="correspondence_captured_attachment",
+    ),
+    path(
         "correspondence/<int:pk>/registered/",
         views.registered,
         name="correspondence_registered",

@@ -1,4 +1,7 @@
-"""The archive copy of one message, for people who may see its customer."""
+"""The archive copy of one message, for people who may see its customer.
+
+A message the capture backend "sent" also shows what that backend stored (every attachment,
+each downloadable): the message as it would have been delivered."""
 
 from __future__ import annotations
 
@@ -12,7 +15,13 @@ from django.views.decorators.http import require_POST
 
 from relance.accounts.access import customer_filter
 from relance.channels.forms import TrackingForm
-from relance.channels.models import Correspondence, CorrespondenceAttachment, RegisteredMail
+from relance.channels.models import (
+    CapturedAttachment,
+    CapturedMessage,
+    Correspondence,
+    CorrespondenceAttachment,
+    RegisteredMail,
+)
 from relance.channels.registered import InvalidTracking, Tracking, update_tracking
 from relance.dunning.models import LABELS
 from relance.web.access import member_required
@@ -34,11 +43,14 @@ def _page(
     membership = request.membership  # type: ignore[attr-defined]
     registered = RegisteredMail.objects.filter(correspondence=message).first()
     checked = message.verify()
+    captured = _captured(message)
     context: dict[str, Any] = {
         "message": message,
         "channel": LABELS.get(message.channel, message.channel),
         "intact": checked.message_intact,
         "attachments": checked.attachments,
+        "captured": captured,
+        "captured_files": list(captured.attachments.defer("content")) if captured else [],
         "registered": registered,
         "events": list(message.delivery_events.all()),
         "can_track": message.channel == "registered_letter" and membership.can_write,
@@ -52,6 +64,13 @@ def _page(
             }
         )
     return render(request, "channels/correspondence.html", context, status=status)
+
+
+def _captured(message: Correspondence) -> CapturedMessage | None:
+    """What the capture backend stored for this message (None for another backend)."""
+    if message.backend != "capture":
+        return None
+    return CapturedMessage.objects.filter(idempotency_key=message.idempotency_key).first()
 
 
 @require_POST
@@ -100,4 +119,25 @@ def attachment(request: HttpRequest, pk: int, position: int = 1) -> HttpResponse
     header = content_disposition_header(file.mimetype != "application/pdf", file.filename)
     if header:
         response["Content-Disposition"] = header
+    return response
+
+
+@member_required
+def captured_attachment(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    """One attachment as the capture backend stored it, for people who may see the archived
+    message's customer."""
+    membership = request.membership  # type: ignore[attr-defined]
+    message = get_object_or_404(
+        Correspondence.objects.filter(**customer_filter(membership)), pk=pk, backend="capture"
+    )
+    file = CapturedAttachment.objects.filter(
+        message__idempotency_key=message.idempotency_key, position=position
+    ).first()
+    if file is None:
+        raise Http404
+    response = HttpResponse(bytes(file.content), content_type=file.content_type)
+    header = content_disposition_header(file.content_type != "application/pdf", file.filename)
+    if header:
+        response["Content-Disposition"] = header
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -144,6 +144,12 @@ def _call_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     if contact is None:
         contact = next((c for c in contacts if c.callable), None)
     tasks = list(open_tasks(Customer.objects.filter(pk=customer.pk))[:10])
+    # the task the call carries out: the one named (a worklist link, a form sent back), else
+    # the latest
+    named = data.get("action", "")
+    chosen_task = next((t.pk for t in tasks if str(t.pk) == named), None)
+    if chosen_task is None and tasks and "action" not in data:
+        chosen_task = tasks[0].pk
     return {
         "customer": customer,
         "contacts": contacts,
@@ -152,6 +158,7 @@ def _call_context(request: HttpRequest, customer: Customer) -> dict[str, Any]:
         "items": open_items(customer, as_of),
         "history": history(customer),
         "tasks": [(t, LABELS.get(t.channel, t.channel)) for t in tasks],
+        "chosen_task": chosen_task,
         "outcomes": _choices(CallOutcome.choices),
         "kinds": _choices(CallKind.choices),
         "directions": _choices(CallDirection.choices),

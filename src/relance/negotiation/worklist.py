@@ -9,7 +9,10 @@ The worklist is the union of **sources**. A source is a small function
 that reads a few set-based queries (never one per customer) over the customers of
 `customer_ids` (a queryset of customer ids, or a collection of them) and returns one item per
 thing to do, each with its reason in words, the customer, the amount at stake and a link to
-act. `build` restricts the customers to what the membership may see
+the page where the collector acts on it: the call screen (a call task, with the task chosen;
+a call-back), the promises of the customer's page (promises have no page of their own), the
+plan, the dispute, the plan form (a plan asked for), the reminders of the day to approve,
+the approval queue. `build` restricts the customers to what the membership may see
 (`relance.accounts.access`), asks every registered source, fills in each item's customer,
 collector and risk segment with one query, scores the items and sorts them.
 
@@ -45,6 +48,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -252,8 +256,17 @@ def when(day: date, as_of: date) -> str:
     return _("on %(date)s") % {"date": format_day(day)}
 
 
-def _customer_url(customer_id: int) -> str:
-    return reverse("customer", args=[customer_id])
+def _call_url(customer_id: int, task: Action | None = None) -> str:
+    """The call screen of the customer; with a task, that task chosen in its form."""
+    url = reverse("call_screen", args=[customer_id])
+    if task is None:
+        return url
+    return f"{url}?{urlencode({'action': str(task.pk), 'kind': str(task.channel)})}"
+
+
+def _promises_url(customer_id: int) -> str:
+    """Promises have no page of their own: the promises of the customer's page."""
+    return reverse("customer", args=[customer_id]) + "#negotiation-promises"
 
 
 def overdue_by_customer(customer_ids: Iterable[int], as_of: date) -> dict[tuple[int, str], int]:
@@ -318,7 +331,7 @@ def calls_due(creditor: Creditor, as_of: date, customer_ids: CustomerIds) -> lis
                 due=task.as_of,
                 reason=_("%(what)s planned %(when)s (step %(step)s), not made yet")
                 % {"what": what, "when": when(task.as_of, as_of), "step": task.step_key},
-                url=reverse("reminders_action", args=[task.pk]),
+                url=_call_url(task.customer_id, task),
                 ref=f"action:{task.pk}",
             )
         )
@@ -370,7 +383,7 @@ def call_backs_due(creditor: Creditor, as_of: date, customer_ids: CustomerIds) -
                     "date": format_day(call.on),
                     "outcome": call.get_outcome_display(),
                 },
-                url=_customer_url(call.customer_id),
+                url=_call_url(call.customer_id),
                 ref=f"call:{call.pk}",
             )
         )
@@ -449,7 +462,7 @@ def approvals_pending(creditor: Creditor, as_of: date, customer_ids: CustomerIds
                     "when": when(asked, as_of),
                     "why": req.why,
                 },
-                url=reverse("customer_timeline", args=[req.customer_id]),
+                url=reverse("negotiation_approvals") + f"#approval-{req.pk}",
                 ref=f"approval:{req.pk}",
             )
         )
@@ -513,7 +526,7 @@ def broken_promises(creditor: Creditor, as_of: date, customer_ids: CustomerIds) 
                 amount_minor=max(promise.amount_minor - promise.paid_minor, 0),
                 due=promise.promised_on,
                 reason=reason,
-                url=_customer_url(promise.customer_id),
+                url=_promises_url(promise.customer_id),
                 ref=f"promise:{promise.pk}",
             )
         )
@@ -546,7 +559,7 @@ def promises_due(creditor: Creditor, as_of: date, customer_ids: CustomerIds) -> 
                 amount_minor=promise.amount_minor,
                 due=promise.promised_on,
                 reason=reason,
-                url=_customer_url(promise.customer_id),
+                url=_promises_url(promise.customer_id),
                 ref=f"promise:{promise.pk}",
             )
         )
@@ -607,7 +620,7 @@ def missed_instalments(
                     "amount": _money(missing, plan.currency),
                     "date": format_day(inst.due_on),
                 },
-                url=_customer_url(plan.customer_id),
+                url=reverse("negotiation_plan", args=[plan.pk]),
                 ref=f"instalment:{inst.pk}",
             )
         )
@@ -651,7 +664,7 @@ def disputes_to_resolve(
                 amount_minor=dispute.at_stake,
                 due=due,
                 reason=reason % values,
-                url=_customer_url(dispute.customer_id),
+                url=reverse("dispute", args=[dispute.pk]),
                 ref=f"dispute:{dispute.pk}",
             )
         )
@@ -685,7 +698,7 @@ def plans_requested(creditor: Creditor, as_of: date, customer_ids: CustomerIds) 
             due=call.on,
             reason=_("payment plan requested on the call of %(date)s, none proposed yet")
             % {"date": format_day(call.on)},
-            url=_customer_url(call.customer_id),
+            url=reverse("negotiation_plan_new", args=[call.customer_id]),
             ref=f"call:{call.pk}",
         )
         for call in calls

@@ -13,9 +13,13 @@ Handling the reply (or ignoring it) ends that pause on the day before: the next 
 again. An automatic reply (out of office) pauses nothing and is set aside as "ignored"
 at once; it stays on the customer's timeline.
 
-`handle` stores the classification a person confirmed and its fields; promises and
-disputes are recorded by their own app from there (extend `handle`, or read
-`Reply.classification` / `Reply.fields`).
+`handle` stores the classification a person confirmed and its fields. Confirmed as a
+promise with a date, it also records the promise (`relance.replies.promises`, through
+`relance.negotiation.promises.take_promise`, in the same transaction: a promise refused —
+a date past, invoices already under a pending promise, nothing to promise — refuses the
+handling and nothing is written); its id is kept in `Reply.fields["promise"]`. A dispute is
+not opened from a reply: its reason, invoices and amounts are for a person to choose on the
+dispute form (the reply page links to it).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from relance.dunning.models import Pause
 from relance.replies.matching import match
 from relance.replies.models import Kind, MatchMethod, Reply, ReplyAttachment, Status
 from relance.replies.parsing import Limits, Part, parse
+from relance.replies.promises import promise_from_reply
 
 
 def limits() -> Limits:
@@ -242,7 +247,9 @@ def assign(reply: Reply, customer: Customer, user: Any = None) -> Reply:
     return locked
 
 
-def _fields(raw: dict[str, Any] | None, default: dict[str, Any]) -> dict[str, Any]:
+def _fields(
+    raw: dict[str, Any] | None, default: dict[str, Any], currency: str = "EUR"
+) -> dict[str, Any]:
     if raw is None:
         return dict(default)
     clean: dict[str, Any] = {}
@@ -277,7 +284,7 @@ def _fields(raw: dict[str, Any] | None, default: dict[str, Any]) -> dict[str, An
         else:
             raise BadInput(_("%(field)s: not a field of a reply") % {"field": name})
     if "amount" in clean and "currency" not in clean:
-        clean["currency"] = str(default.get("currency") or "EUR")
+        clean["currency"] = str(default.get("currency") or currency)
     return clean
 
 
@@ -295,8 +302,8 @@ def handle(
 
     `fields` (date, amount, currency, invoices) default to those suggested when the
     classification is the one suggested. The reply's pause ends on the day before `on`
-    (today by default): the next run plans reminders again. The place to record a promise
-    or a dispute from the confirmed classification."""
+    (today by default): the next run plans reminders again. A promise with a date is
+    recorded, taken on `on` by `user` (BadInput when refused: nothing is written)."""
     locked = _locked(reply)
     try:
         kind = Kind(classification)
@@ -310,13 +317,20 @@ def handle(
     if locked.status == Status.HANDLED:
         raise BadInput(_("this reply is already handled"))
     default = locked.suggested_fields if kind == locked.suggested else {}
+    customer = Customer.objects.get(pk=locked.customer_id)
+    locked.customer = customer
+    day = on or timezone.localdate()
     locked.classification = kind.value
-    locked.fields = _fields(fields, default)
+    locked.fields = _fields(fields, default, customer.currency)
+    if kind == Kind.PROMISE:
+        promise = promise_from_reply(locked, locked.fields, user, day)
+        if promise is not None:
+            locked.fields["promise"] = promise.pk
     locked.note = note.strip()[:2000]
     locked.status = Status.HANDLED
     locked.handled_by = user if getattr(user, "pk", None) else None
     locked.handled_at = timezone.now()
-    _lift_pause(locked, on or timezone.localdate())
+    _lift_pause(locked, day)
     locked.save()
     return locked
 

@@ -1,4 +1,8 @@
-"""Replies in the web UI: the list (to handle, unmatched, handled), a reply and its forms."""
+"""Replies in the web UI: the list (to handle, unmatched, handled), a reply and its forms.
+
+Handling a reply confirmed as a promise with a date records the promise (or says why not:
+the page shows the error and nothing is written); the reply page shows it, and for a reply
+confirmed as a dispute links to the dispute form."""
 
 from __future__ import annotations
 
@@ -15,9 +19,14 @@ from django.views.decorators.http import require_POST
 from relance.accounts.access import visible_customers
 from relance.accounts.models import Membership
 from relance.core.errors import BadInput
+from relance.core.models import money
+from relance.negotiation.margins import NotAllowed
+from relance.negotiation.models import Promise
+from relance.negotiation.promises import needs_approval
 from relance.replies.models import Kind, Reply, Status
 from relance.replies.services import assign, handle, ignore, label_of, visible_replies
 from relance.web.access import member_required
+from relance.web.templatetags.relance import format_day, format_money
 
 TABS = (
     ("to_handle", Status.TO_HANDLE),
@@ -110,6 +119,10 @@ def reply_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_write": can_write,
             "can_handle": can_write and reply.customer_id is not None,
             "customers": customers,
+            "promise": _promise_of(reply),
+            "can_open_dispute": membership.can_write
+            and reply.customer_id is not None
+            and reply.classification == Kind.DISPUTE,
             "status": Status(reply.status).label,
             "intact": reply.raw_intact(),
         },
@@ -159,18 +172,52 @@ def reply_handle(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get(name, "").strip()
     }
     try:
-        handle(
+        done = handle(
             reply,
             request.POST.get("classification", ""),
             request.user,
             request.POST.get("note", ""),
             fields=fields,
         )
-    except BadInput as exc:
+    except (BadInput, NotAllowed) as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(reverse("reply", args=[reply.pk]))
     messages.success(request, _("Reply handled; automatic reminders to this customer resume."))
+    promise = _promise_of(done)
+    if promise is not None:
+        values = {
+            "amount": format_money(money(promise.amount_minor, promise.currency)),
+            "date": format_day(promise.promised_on),
+        }
+        if needs_approval(promise):
+            messages.warning(
+                request,
+                _(
+                    "Promise of %(amount)s by %(date)s recorded; it is beyond your margin and "
+                    "waits for a credit manager's approval."
+                )
+                % values,
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "Promise of %(amount)s by %(date)s recorded: reminders on its invoices "
+                    "pause until then."
+                )
+                % values,
+            )
+    elif done.classification == Kind.PROMISE:
+        messages.info(request, _("No promise recorded: the reply gives no date."))
     return HttpResponseRedirect(reverse("replies"))
+
+
+def _promise_of(reply: Reply) -> Promise | None:
+    """The promise recorded when the reply was handled, if any."""
+    pk = reply.fields.get("promise") if isinstance(reply.fields, dict) else None
+    if not isinstance(pk, int) or reply.customer_id is None:
+        return None
+    return Promise.objects.filter(pk=pk, customer_id=reply.customer_id).first()
 
 
 @member_required

@@ -2,7 +2,8 @@
 
 A collector sees the replies of their customers only; unmatched replies (no customer yet)
 are seen and assigned by the roles that see every customer. Handling a reply ends the
-pause it put on its customer's automatic reminders.
+pause it put on its customer's automatic reminders; handled as a promise with a date, it
+records the promise (`fields.promise`), or is refused (400) with the reason and nothing written.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ class FieldsOut(Schema):
     amount: str | None = Field(None, description="Decimal amount as a string.")
     currency: str | None = None
     invoices: list[str] = Field(default_factory=list, description="Our invoice numbers quoted.")
+    promise: int | None = Field(
+        None,
+        description="The promise recorded when the reply was handled as a promise with a date.",
+    )
 
 
 class ReplyOut(Schema):
@@ -97,6 +102,11 @@ class FieldsIn(Input):
 class HandleIn(Input):
     classification: KindName
     note: str = Field("", max_length=2000)
+    on: Day | None = Field(
+        None,
+        description="The day it is handled (default: today): the reply's pause ends the day "
+        "before, and a promise is taken on that day.",
+    )
     fields: FieldsIn | None = Field(
         None,
         description="Default: the fields suggested, when the classification is the one suggested.",
@@ -243,7 +253,9 @@ def handle_reply(request: Any, pk: Id, payload: HandleIn) -> Any:
         fields = {k: v for k, v in payload.fields.model_dump().items() if v is not None}
         if "date" in fields:
             fields["date"] = fields["date"].isoformat()
-    done = handle(reply, payload.classification, who.user, payload.note, fields=fields)
+    done = handle(
+        reply, payload.classification, who.user, payload.note, fields=fields, on=payload.on
+    )
     return _out(done, text=True)
 
 

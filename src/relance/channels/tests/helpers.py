@@ -1,8 +1,11 @@
-"""A customer with one overdue invoice, planned on DAY on the channel wanted, and sent."""
+"""A customer with one overdue invoice, planned on DAY on the channel wanted, and sent; a
+reminder of three invoices with their PDFs, sent by email."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+
+from django.core.files.base import ContentFile
 
 from relance.channels.models import Correspondence
 from relance.customers.models import Customer
@@ -33,3 +36,16 @@ def send_step(ledger: Ledger, channel: str) -> Correspondence:
     # The archive stamps the real clock; the tests' calendar is DAY.
     Correspondence.objects.update(sent_at=NOW)
     return Correspondence.objects.get(channel=channel)
+
+
+def three_invoices_by_email(ledger: Ledger) -> Correspondence:
+    """A reminder listing three invoices, each with its stored PDF (one slash in a number)."""
+    acme = ledger.customer("ACME", address_line1="3 rue Neuve", postal_code="69001", city="Lyon")
+    ledger.contact(acme, "compta@acme.example", is_primary_billing=True)
+    for number in ("F-1", "F-2", "F/3"):
+        invoice = ledger.invoice(acme, number, "100.00", issued="2025-03-01", due="2025-03-31")
+        stored = number.replace("/", "-") + ".pdf"
+        invoice.pdf.save(stored, ContentFile(f"%PDF-1.7 invoice {number}".encode()), save=True)
+    plan_run(ledger.creditor, DAY)
+    assert dispatch(now=NOW) == {"sent": 1}
+    return Correspondence.objects.get(customer=acme)

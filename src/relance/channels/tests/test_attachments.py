@@ -13,17 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from relance.accounts.models import Role
 from relance.channels.models import Correspondence, CorrespondenceAttachment, content_hash
-from relance.channels.tests.helpers import DAY, NOW
+from relance.channels.tests.helpers import three_invoices_by_email
 from relance.dunning.evidence import export_evidence
-from relance.dunning.outbox import dispatch
-from relance.dunning.services import plan_run
 from relance.testing import Ledger
 from relance.web.tests.conftest import login
 
@@ -31,19 +28,6 @@ from relance.web.tests.conftest import login
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path
-
-
-def three_invoices_by_email(ledger: Ledger) -> Correspondence:
-    """A reminder listing three invoices, each with its stored PDF (one slash in a number)."""
-    acme = ledger.customer("ACME", address_line1="3 rue Neuve", postal_code="69001", city="Lyon")
-    ledger.contact(acme, "compta@acme.example", is_primary_billing=True)
-    for number in ("F-1", "F-2", "F/3"):
-        invoice = ledger.invoice(acme, number, "100.00", issued="2025-03-01", due="2025-03-31")
-        stored = number.replace("/", "-") + ".pdf"
-        invoice.pdf.save(stored, ContentFile(f"%PDF-1.7 invoice {number}".encode()), save=True)
-    plan_run(ledger.creditor, DAY)
-    assert dispatch(now=NOW) == {"sent": 1}
-    return Correspondence.objects.get(customer=acme)
 
 
 @pytest.mark.django_db

@@ -171,7 +171,12 @@ def test_a_postal_provider_behind_the_channel_interface(ledger: Ledger) -> None:
     sent = post.send(replace(letter, attachments=(pdf,)))
     row = CapturedMessage.objects.get(idempotency_key="k-1")
     assert sent.tracking_number == row.tracking_number == s10(row.pk)
-    assert bytes(row.attachment or b"") == b"%PDF-1.7 letter"
+    [file] = row.attachments.all()
+    assert (file.filename, file.content_type, bytes(file.content)) == (
+        "k-1.pdf",
+        "application/pdf",
+        b"%PDF-1.7 letter",
+    )
     assert post.send(replace(letter, attachments=(pdf,))) == sent  # once per key
     plain = Outbound("letter", "k-2", "ACME", "", "", "", attachments=(pdf,))
     assert post.send(plain).tracking_number == ""

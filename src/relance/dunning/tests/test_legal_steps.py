@@ -161,8 +161,12 @@ def test_a_penalty_invoice_step_issues_it_and_sends_it_on_each_channel(ledger: L
     assert facturx.xml_check_xsd(xml, flavor="factur-x", level="basic")
     assert b"<ram:ID>PEN-2025-0001</ram:ID>" in xml
     assert b"<ram:GrandTotalAmount>202.12</ram:GrandTotalAmount>" in xml
-    # the email carries it first, as the captured message shows
-    assert CapturedMessage.objects.get(channel="email").attachment_name == "PEN-2025-0001.pdf"
+    # the email carries it first, as the captured message shows, with every other file
+    captured = list(CapturedMessage.objects.get(channel="email").attachments.all())
+    assert captured[0].filename == "PEN-2025-0001.pdf"
+    assert [(f.filename, bytes(f.content)) for f in captured] == [
+        (f.filename, bytes(f.content)) for f in by_email.attachments.all()
+    ]
 
     # by letter: the covering letter, then the penalty invoice's pages
     by_letter = Correspondence.objects.get(channel="letter")
@@ -240,7 +244,7 @@ def test_a_retried_or_taken_over_action_does_not_issue_a_second_penalty_invoice(
     posted = CapturedMessage.objects.get(channel="letter")  # one per idempotency key
     # the letter taken over carries the same penalty invoice as the first attempt posted
     assert "PEN-2025-0001" in text_of(_first(archived)[1])
-    assert text_of(_first(archived)[1]) == text_of(bytes(posted.attachment or b""))
+    assert text_of(_first(archived)[1]) == text_of(bytes(posted.attachments.all()[0].content))
     assert _first(Correspondence.objects.get(channel="email"))[0] == "PEN-2025-0001.pdf"
     assert Attempt.objects.filter(action=email).count() == 2
     assert Attempt.objects.filter(action=letter).count() == 2

@@ -248,8 +248,9 @@ def test_the_agreement_is_sent_by_email_with_its_pdf(ledger: Ledger) -> None:
     assert dispatch(now=at(AGREED)) == {"sent": 1}
     mail = CapturedMessage.objects.get()
     assert mail.subject == "Votre échéancier de paiement – Atelier Durand SARL"
-    assert mail.attachment_name == f"echeancier-{plan.pk}.pdf"
-    assert mail.attachment is not None and bytes(mail.attachment) == bytes(agreement.pdf)
+    [file] = mail.attachments.all()
+    assert file.filename == f"echeancier-{plan.pk}.pdf"
+    assert bytes(file.content) == bytes(agreement.pdf) and file.size == len(agreement.pdf)
 
 
 def test_cancelling_needs_a_reason_and_ends_the_pauses(ledger: Ledger) -> None:

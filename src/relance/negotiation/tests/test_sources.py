@@ -43,7 +43,7 @@ def test_a_reply_to_handle_is_on_the_worklist_until_handled(ledger: Ledger) -> N
     # on the customer's timeline too
     kinds = [e.kind for e in timeline.events(customer, kinds=["reply"])]
     assert kinds == ["reply"]
-    handle(reply, "promise", ledger.user("julien", Role.ADMIN))
+    handle(reply, "other", ledger.user("julien", Role.ADMIN), on=AS_OF)
     assert worklist.build(manager, AS_OF, kinds=["reply"]) == []
 
 

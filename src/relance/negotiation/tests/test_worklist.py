@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -75,7 +76,7 @@ def test_call_tasks_due_until_a_call_logs_them_or_a_later_step_supersedes_them(
     item = items[f"action:{due.pk}"]
     assert item.reason == "phone call planned on 25/03/2025 (step j+15), not made yet"
     assert item.amount_minor == 1_234_567  # what the customer owes past due, not the action's
-    assert item.url == f"/reminders/actions/{due.pk}/"
+    assert item.url == f"/customers/{world.acme.pk}/call/?action={due.pk}&kind=call"
     assert f"action:{cancelled.pk}" not in items and f"action:{future.pk}" not in items
     assert f"action:{old.pk}" not in items
 
@@ -241,6 +242,77 @@ def test_approvals_are_for_credit_managers_only(world: Desk) -> None:
     alice = {i.kind for i in items_of(world.alice)}
     assert not alice & {"review", "approval"}
     assert not {i.kind for i in items_of(world.reader)} & {"review", "approval"}
+
+
+# --------------------------------------------------------------------------- links
+
+
+def test_each_line_links_to_the_page_where_it_is_acted_on(world: Desk, client: Client) -> None:
+    task = action(world.acme, AS_OF - 6 * DAY)
+    meeting = action(world.bolt, AS_OF - 2 * DAY, channel="meeting")
+    call_back = call(world.acme, AS_OF - 3 * DAY, "call_back", call_back_on=AS_OF)
+    asked = call(world.bolt, AS_OF - 4 * DAY, "plan_requested")
+    broken = promise(world.acme, 420_000, AS_OF - 3 * DAY, status="broken", settled_on=AS_OF)
+    due = promise(world.bolt, 30_000, AS_OF)
+    missed = plan(world.acme, [(AS_OF - 19 * DAY, 35_000, "due")], agreed_on=AS_OF - 60 * DAY)
+    contested = dispute(world.bolt, world.bolt_invoice, 100_000, opened_on=AS_OF - 9 * DAY)
+    # (older than the call task, which a later action would supersede)
+    review = action(
+        world.acme, AS_OF - 10 * DAY, status=ActionStatus.NEEDS_APPROVAL, channel="letter"
+    )
+    request = ApprovalRequest.objects.create(
+        creditor=world.led.creditor,
+        customer=world.bolt,
+        kind="promise",
+        promise=due,
+        why="60 days, the margin is 30",
+        requested_by=world.alice,
+    )
+    items = by_ref(items_of(world.manager))
+    [instalment] = missed.instalments.all()
+    acme, bolt = world.acme.pk, world.bolt.pk
+    expected = {
+        f"action:{task.pk}": f"/customers/{acme}/call/?action={task.pk}&kind=call",
+        f"action:{meeting.pk}": f"/customers/{bolt}/call/?action={meeting.pk}&kind=meeting",
+        f"call:{call_back.pk}": f"/customers/{acme}/call/",
+        f"call:{asked.pk}": f"/customers/{bolt}/plan/",
+        f"promise:{broken.pk}": f"/customers/{acme}/#negotiation-promises",
+        f"promise:{due.pk}": f"/customers/{bolt}/#negotiation-promises",
+        f"instalment:{instalment.pk}": f"/plans/{missed.pk}/",
+        f"dispute:{contested.pk}": f"/disputes/{contested.pk}/",
+        f"action:{review.pk}": "/reminders/?date=2025-03-21",
+        f"approval:{request.pk}": f"/approvals/#approval-{request.pk}",
+    }
+    assert {ref: items[ref].url for ref in expected} == expected
+    # each page opens, with the anchor the link points to and the task chosen in the form
+    client.force_login(world.manager)
+    for ref, url in expected.items():
+        path, _hash, anchor = url.partition("#")
+        response = client.get(path)
+        assert response.status_code == 200, (ref, url, response.status_code)
+        html = response.content.decode()
+        if anchor:
+            assert f'id="{anchor}"' in html, (ref, anchor)
+        if "action=" in url:
+            assert f'<option value="{ref.split(":")[1]}" selected>' in html, ref
+    called = client.get(f"/customers/{bolt}/call/", {"action": str(meeting.pk), "kind": "meeting"})
+    assert '<option value="meeting" selected>' in called.content.decode()
+
+
+def test_the_call_screen_chooses_the_latest_task_unless_one_is_named(
+    world: Desk, client: Client
+) -> None:
+    older = action(world.acme, AS_OF - 6 * DAY)
+    latest = action(world.acme, AS_OF - 2 * DAY)
+    client.force_login(world.manager)
+    html = client.get(f"/customers/{world.acme.pk}/call/").content.decode()
+    assert f'<option value="{latest.pk}" selected>' in html
+    html = client.get(f"/customers/{world.acme.pk}/call/", {"action": older.pk}).content.decode()
+    assert f'<option value="{older.pk}" selected>' in html
+    assert f'<option value="{latest.pk}" selected>' not in html
+    # a task carried out meanwhile (or not this customer's) chooses none rather than another
+    html = client.get(f"/customers/{world.acme.pk}/call/", {"action": "999999"}).content.decode()
+    assert " selected>" not in html.split('id="action"')[1].split("</select>")[0]
 
 
 # --------------------------------------------------------------------------- scope

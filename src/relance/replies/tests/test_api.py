@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
 from relance.api.tests.conftest import Team
+from relance.negotiation.models import Promise
 from relance.replies.models import Reply, Status
 from relance.replies.services import ingest
 from relance.replies.tests.helpers import email
@@ -72,9 +73,16 @@ def test_handle_through_the_api(team: Team) -> None:
             "classification": "promise",
             "note": "ok",
             "fields": {"date": "2025-04-20", "amount": "50.00"},
+            "on": "2025-04-02",
         },
     )
     assert answer.status_code == 200, answer.content
+    promise = Promise.objects.get()  # the promise is recorded, taken by alice on that day
+    assert (promise.amount_minor, promise.taken_on, promise.taken_by) == (
+        5_000,
+        date(2025, 4, 2),
+        team.users["alice"],
+    )
     body = answer.json()
     assert body["status"] == "handled"
     assert body["classification"] == "promise"
@@ -83,6 +91,7 @@ def test_handle_through_the_api(team: Team) -> None:
         "amount": "50.00",
         "currency": "EUR",
         "invoices": [],
+        "promise": promise.pk,
     }
     mine.refresh_from_db()
     assert mine.pause is not None and mine.pause.until is not None
@@ -135,3 +144,15 @@ def test_assign_and_ignore(team: Team) -> None:
     assert team.reader.post(f"/replies/{lost.pk}/ignore", {"note": "x"}).status_code == 403
     ignored = team.admin.post(f"/replies/{lost.pk}/ignore", {"note": "spam"})
     assert ignored.json()["status"] == "ignored"
+
+
+def test_a_refused_promise_is_said_and_nothing_is_written(team: Team) -> None:
+    mine, _lost = setup(team)
+    answer = team.alice.post(
+        f"/replies/{mine.pk}/handle",
+        {"classification": "promise", "fields": {"date": "2025-04-01"}, "on": "2025-04-02"},
+    )
+    assert answer.status_code == 422
+    assert answer.json()["message"].startswith("date: 2025-04-01 is before today (2025-04-02)")
+    mine.refresh_from_db()
+    assert mine.status == Status.TO_HANDLE and not Promise.objects.exists()

@@ -18,6 +18,7 @@ from relance.domain.reply_token import make_address
 from relance.dunning.models import Action, ActionStatus, Holdback, Pause
 from relance.dunning.outbox import dispatch
 from relance.dunning.services import ensure_default_policy, plan_run
+from relance.negotiation.models import Promise
 from relance.replies.matching import NoCreditor
 from relance.replies.models import MatchMethod, Reply, ReplyAttachment, Status
 from relance.replies.services import assign, handle, ignore, ingest, timeline_events
@@ -265,10 +266,11 @@ def test_handle_confirms_and_lifts_the_pause(ledger: Ledger) -> None:
     done = handle(reply, "promise", user, "called back", on=date(2025, 4, 2))
     assert done.status == Status.HANDLED
     assert done.classification == "promise"
-    assert done.fields == {"date": "2025-04-15"}
+    # a promise with a date: recorded as a promise (relance.replies.promises, tested there)
+    assert done.fields == {"date": "2025-04-15", "promise": Promise.objects.get().pk}
     assert done.note == "called back"
     assert done.handled_by == user and done.handled_at is not None
-    assert Pause.objects.get(customer=customer).until == date(2025, 4, 1)
+    assert Pause.objects.get(customer=customer, invoice__isnull=True).until == date(2025, 4, 1)
     with pytest.raises(BadInput, match="already handled"):
         handle(done, "other", user)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from relance.dunning.models import Pause
+from relance.negotiation.models import Promise
 from relance.replies.models import Reply, Status
 from relance.replies.services import ingest
 from relance.replies.tests.helpers import email
@@ -95,16 +97,102 @@ def test_handling_from_the_page_lifts_the_pause(world: World) -> None:
     mine, _theirs, _lost = replies(world)
     client = login(Client(), world.alice)
     answer = client.post(
-        f"/replies/{mine.pk}/handle/",
-        {"classification": "promise", "date": "2025-04-15", "amount": "12345,67", "note": "ok"},
+        f"/replies/{mine.pk}/handle/", {"classification": "payment_made", "note": "ok"}
     )
     assert answer.status_code == 302
     mine.refresh_from_db()
     assert mine.status == Status.HANDLED
-    assert mine.fields == {"date": "2025-04-15", "amount": "12345.67", "currency": "EUR"}
     assert mine.handled_by == world.alice
     assert mine.pause is not None and mine.pause.until is not None
     assert ">1</span>" not in client.get("/replies/").content.decode()
+
+
+def test_a_promise_confirmed_on_the_page_is_recorded(world: World) -> None:
+    mine, _theirs, _lost = replies(world)
+    today = timezone.localdate()  # the page handles replies today
+    recent = world.led.invoice(world.acme, "F-RECENT", "100.00", due=today - timedelta(days=5))
+    client = login(Client(), world.alice)
+    page = client.get(f"/replies/{mine.pk}/").content.decode()
+    assert 'id="reply-handle-help"' in page
+    day = today + timedelta(days=10)
+    answer = client.post(
+        f"/replies/{mine.pk}/handle/",
+        {"classification": "promise", "date": day.isoformat(), "invoices": "F-RECENT"},
+        follow=True,
+    )
+    promise = Promise.objects.get()
+    assert (promise.amount_minor, promise.promised_on, promise.taken_on) == (10_000, day, today)
+    assert (promise.channel, promise.taken_by) == ("reply", world.alice)
+    assert list(promise.invoices.all()) == [recent]
+    assert not promise.approvals.exists()  # within the collector's margin
+    text = answer.content.decode()
+    assert "Reply handled" in text
+    assert "Promise of €100.00 by" in text and "reminders on its invoices pause" in text
+    mine.refresh_from_db()
+    assert mine.status == Status.HANDLED
+    assert mine.fields == {"date": day.isoformat(), "invoices": ["F-RECENT"], "promise": promise.pk}
+    page = client.get(f"/replies/{mine.pk}/").content.decode()
+    assert 'id="reply-promise"' in page
+    assert f"/customers/{world.acme.pk}/#negotiation-promises" in page
+
+
+def test_a_collector_beyond_the_margin_is_told_it_waits_for_approval(world: World) -> None:
+    mine, _theirs, _lost = replies(world)
+    client = login(Client(), world.alice)  # the invoice fell due long ago: beyond 30 days
+    day = timezone.localdate() + timedelta(days=10)
+    answer = client.post(
+        f"/replies/{mine.pk}/handle/",
+        {"classification": "promise", "date": day.isoformat()},
+        follow=True,
+    )
+    assert "waits for a credit manager&#x27;s approval" in answer.content.decode()
+    assert Promise.objects.get().approvals.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"date": "2025-04-15"}, "date: 2025-04-15 is before today"),
+        ({"date": "+10", "invoices": "F-404"}, "invoices: F-404: not open invoices"),
+        ({"date": "+10", "amount": "99999"}, "promise not recorded: amount: 99999.00 is more"),
+    ],
+)
+def test_a_refused_promise_is_said_on_the_page_and_nothing_is_written(
+    world: World, fields: dict[str, str], message: str
+) -> None:
+    mine, _theirs, _lost = replies(world)
+    if fields["date"] == "+10":
+        fields = {**fields, "date": (timezone.localdate() + timedelta(days=10)).isoformat()}
+    client = login(Client(), world.admin)
+    answer = client.post(
+        f"/replies/{mine.pk}/handle/", {"classification": "promise", **fields}, follow=True
+    )
+    assert message in answer.content.decode()
+    assert answer.redirect_chain[-1][0] == f"/replies/{mine.pk}/"
+    mine.refresh_from_db()
+    assert mine.status == Status.TO_HANDLE and mine.classification == ""
+    assert mine.pause is not None and mine.pause.until is None
+    assert not Promise.objects.exists()
+
+
+def test_a_promise_without_a_date_says_none_was_recorded(world: World) -> None:
+    mine, _theirs, _lost = replies(world)
+    client = login(Client(), world.admin)
+    answer = client.post(
+        f"/replies/{mine.pk}/handle/", {"classification": "promise", "date": ""}, follow=True
+    )
+    assert "No promise recorded: the reply gives no date." in answer.content.decode()
+    assert not Promise.objects.exists()
+
+
+def test_a_reply_confirmed_as_a_dispute_links_to_the_dispute_form(world: World) -> None:
+    _mine, theirs, _lost = replies(world)
+    client = login(Client(), world.bob)
+    client.post(f"/replies/{theirs.pk}/handle/", {"classification": "dispute"})
+    page = client.get(f"/replies/{theirs.pk}/").content.decode()
+    assert 'id="reply-dispute"' in page and f"/customers/{world.bolt.pk}/disputes/new/" in page
+    reader = login(Client(), world.reader)
+    assert 'id="reply-dispute"' not in reader.get(f"/replies/{theirs.pk}/").content.decode()
 
 
 def test_bad_input_on_the_page_is_said_and_changes_nothing(world: World) -> None:
@@ -160,3 +248,18 @@ def test_the_pages_in_french(world: World) -> None:
     assert "Réponses" in text and "À traiter" in text
     detail = client.get(f"/replies/{mine.pk}/").content.decode()
     assert "Classement suggéré" in detail and "promesse de paiement" in detail.lower()
+
+
+def test_a_refused_promise_in_french(world: World) -> None:
+    mine, _theirs, _lost = replies(world)
+    client = login(Client(), world.admin)
+    client.post("/i18n/setlang/", {"language": "fr", "next": "/replies/"})
+    page = client.get(f"/replies/{mine.pk}/").content.decode()
+    assert "Une promesse de paiement datée est enregistrée comme promesse" in page
+    answer = client.post(
+        f"/replies/{mine.pk}/handle/",
+        {"classification": "promise", "date": "2025-04-15"},
+        follow=True,
+    )
+    assert "date : le 2025-04-15 est avant aujourd&#x27;hui" in answer.content.decode()
+    assert not Promise.objects.exists()
