@@ -27,9 +27,9 @@ from relance.accounts.access import visible_customers
 from relance.accounts.models import Membership, Role
 from relance.core.errors import BadInput
 from relance.customers.models import Customer
-from relance.domain.money import Money, MoneyError, parse_amount
+from relance.domain.money import Money
 from relance.ledger.models import Invoice, InvoiceStatus
-from relance.negotiation import approvals
+from relance.negotiation import approvals, inputs
 from relance.negotiation.margins import (
     APPROVER_ROLES,
     EDITABLE_ROLES,
@@ -80,34 +80,6 @@ def _customer(request: HttpRequest, pk: int, *, write: bool = False) -> Customer
     return found
 
 
-def _day(raw: str, field: str) -> date:
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise BadInput(
-            _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD)") % {"field": field, "value": raw}
-        ) from None
-
-
-def _minor(raw: str, currency: str, field: str) -> int:
-    try:
-        return Money.of(parse_amount(raw), currency).minor
-    except (MoneyError, ValueError, InvalidOperation) as exc:
-        raise BadInput(f"{field}: {exc}") from exc
-
-
-def _int(raw: str, field: str, default: int) -> int:
-    raw = raw.strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise BadInput(
-            _("%(field)s: “%(value)s” is not a whole number") % {"field": field, "value": raw}
-        ) from None
-
-
 def _open(customer: Customer) -> QuerySet[Invoice]:
     return Invoice.objects.filter(
         customer=customer, status=InvoiceStatus.ISSUED, open_minor__gt=0
@@ -150,9 +122,11 @@ def promise_new(request: HttpRequest, pk: int) -> HttpResponse:
         replaces = request.POST.get("replaces", "")
         promise = take_promise(
             customer,
-            amount_minor=_minor(request.POST.get("amount", ""), customer.currency, _("amount")),
-            promised_on=_day(request.POST.get("promised_on", ""), _("promised date")),
-            taken_on=_day(request.POST.get("taken_on", ""), _("taken on")),
+            amount_minor=inputs.minor(
+                request.POST.get("amount", ""), customer.currency, _("amount")
+            ),
+            promised_on=inputs.day(request.POST.get("promised_on", ""), _("promised date")),
+            taken_on=inputs.day(request.POST.get("taken_on", ""), _("taken on")),
             channel=request.POST.get("channel", Source.CALL),
             user=request.user,
             invoices=_chosen(request) or None,
@@ -208,8 +182,8 @@ def _rows(request: HttpRequest, currency: str) -> list[tuple[date, int]]:
             raise BadInput(_("instalment %(n)s: give both its date and its amount") % {"n": n})
         rows.append(
             (
-                _day(day, _("instalment %(n)s date") % {"n": n}),
-                _minor(amount, currency, _("instalment %(n)s amount") % {"n": n}),
+                inputs.day(day, _("instalment %(n)s date") % {"n": n}),
+                inputs.minor(amount, currency, _("instalment %(n)s amount") % {"n": n}),
             )
         )
     return rows
@@ -250,12 +224,12 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "negotiation/plan_form.html", context)
     try:
         if request.POST.get("action") == "equal":
-            first = _day(request.POST.get("first_on", ""), _("first instalment"))
+            first = inputs.day(request.POST.get("first_on", ""), _("first instalment"))
             rows = equal_instalments(
                 context["total"],
-                _int(request.POST.get("count", ""), _("number of instalments"), 3),
+                inputs.whole(request.POST.get("count", ""), _("number of instalments"), 3),
                 first,
-                _int(request.POST.get("every_months", ""), _("every (months)"), 1),
+                inputs.whole(request.POST.get("every_months", ""), _("every (months)"), 1),
             )
             context["rows"] = _row_values(rows, customer.currency)
             return render(request, "negotiation/plan_form.html", context)
@@ -267,11 +241,11 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
             customer,
             invoices=sorted(chosen),
             instalments=rows,
-            agreed_on=_day(request.POST.get("agreed_on", ""), _("agreed on")),
+            agreed_on=inputs.day(request.POST.get("agreed_on", ""), _("agreed on")),
             user=request.user,
             channel=request.POST.get("channel", Source.CALL),
-            grace_days=_int(request.POST.get("grace_days", ""), _("days of grace"), 5),
-            remind_days_before=_int(
+            grace_days=inputs.whole(request.POST.get("grace_days", ""), _("days of grace"), 5),
+            remind_days_before=inputs.whole(
                 request.POST.get("remind_days_before", ""), _("remind days before"), 3
             ),
             penalties_waived=request.POST.get("penalties_waived") == "on",
@@ -279,7 +253,9 @@ def plan_new(request: HttpRequest, pk: int) -> HttpResponse:
             sepa_iban=request.POST.get("sepa_iban", ""),
             sepa_bic=request.POST.get("sepa_bic", ""),
             sepa_mandate_ref=request.POST.get("sepa_mandate_ref", ""),
-            sepa_mandate_date=_day(mandate_date, _("mandate signed on")) if mandate_date else None,
+            sepa_mandate_date=inputs.day(mandate_date, _("mandate signed on"))
+            if mandate_date
+            else None,
         )
     except BadInput as exc:
         return _refuse(request, "negotiation/plan_form.html", context, exc)
@@ -395,7 +371,9 @@ def sepa_download(request: HttpRequest) -> HttpResponse:
     start, end = request.GET.get("from", ""), request.GET.get("to", "")
     if start and end:
         try:
-            made = debit_file(membership.creditor, _day(start, _("from")), _day(end, _("to")))
+            made = debit_file(
+                membership.creditor, inputs.day(start, _("from")), inputs.day(end, _("to"))
+            )
         except BadInput as exc:
             messages.error(request, str(exc))
         else:
@@ -443,13 +421,15 @@ def settlement_new(request: HttpRequest, pk: int) -> HttpResponse:
                 ) from None
             discount = int((Decimal(owed) * percent / 100).quantize(Decimal(1)))
         else:
-            discount = _minor(request.POST.get("discount", ""), customer.currency, _("discount"))
+            discount = inputs.minor(
+                request.POST.get("discount", ""), customer.currency, _("discount")
+            )
         settlement = offer_settlement(
             customer,
             invoices=chosen,
             discount_minor=discount,
-            valid_until=_day(request.POST.get("valid_until", ""), _("valid until")),
-            offered_on=_day(request.POST.get("offered_on", ""), _("offered on")),
+            valid_until=inputs.day(request.POST.get("valid_until", ""), _("valid until")),
+            offered_on=inputs.day(request.POST.get("offered_on", ""), _("offered on")),
             user=request.user,
             penalties_waived=request.POST.get("penalties_waived") == "on",
             note=request.POST.get("note", "")[:2000],
@@ -615,9 +595,11 @@ def _save_margins(request: HttpRequest, membership: Membership) -> None:
             membership.creditor_id,
             role,
             Margin(
-                _int(request.POST.get(f"{role}-max_extension_days", ""), _("extension"), -1),
-                _int(request.POST.get(f"{role}-max_instalments", ""), _("instalments"), -1),
-                _int(request.POST.get(f"{role}-max_plan_days", ""), _("plan length"), -1),
+                inputs.whole(
+                    request.POST.get(f"{role}-max_extension_days", ""), _("extension"), -1
+                ),
+                inputs.whole(request.POST.get(f"{role}-max_instalments", ""), _("instalments"), -1),
+                inputs.whole(request.POST.get(f"{role}-max_plan_days", ""), _("plan length"), -1),
                 discount,
             ),
             user=request.user,
@@ -628,7 +610,9 @@ def _save_portal_margin(request: HttpRequest, membership: Membership) -> None:
     """The debtor portal's self-service margin (an empty amount: no cap)."""
     raw_cap = request.POST.get("portal-max_total", "").strip()
     cap = (
-        _minor(raw_cap, membership.creditor.currency, _("largest amount covered")) if raw_cap else 0
+        inputs.minor(raw_cap, membership.creditor.currency, _("largest amount covered"))
+        if raw_cap
+        else 0
     )
     if cap < 0:
         raise BadInput(_("largest amount covered: cannot be negative"))
@@ -636,11 +620,13 @@ def _save_portal_margin(request: HttpRequest, membership: Membership) -> None:
         membership.creditor_id,
         PortalLimits(
             enabled=request.POST.get("portal-enabled") == "on",
-            max_instalments=_int(
+            max_instalments=inputs.whole(
                 request.POST.get("portal-max_instalments", ""), _("instalments"), -1
             ),
-            max_plan_days=_int(request.POST.get("portal-max_plan_days", ""), _("plan length"), -1),
-            first_within_days=_int(
+            max_plan_days=inputs.whole(
+                request.POST.get("portal-max_plan_days", ""), _("plan length"), -1
+            ),
+            first_within_days=inputs.whole(
                 request.POST.get("portal-first_within_days", ""), _("first instalment within"), -1
             ),
             max_total_minor=cap,

@@ -4,7 +4,6 @@ nothing (403); a customer or dispute out of sight is a 404."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -23,9 +22,9 @@ from relance.accounts.access import visible_customers
 from relance.accounts.models import Membership
 from relance.core.errors import BadInput
 from relance.customers.models import Contact, Customer
-from relance.domain.money import Money, MoneyError, parse_amount
 from relance.dunning.models import LABELS, Action
 from relance.ledger.models import CreditNote, Invoice
+from relance.negotiation import inputs
 from relance.negotiation.calls import (
     DisputeIn,
     PromiseIn,
@@ -77,30 +76,6 @@ def _dispute(request: HttpRequest, pk: int) -> Dispute:
     return found
 
 
-def _day(raw: str, field: str, *, required: bool = False) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        if required:
-            raise BadInput(_("%(field)s: a date is required") % {"field": field})
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadInput(
-            _("%(field)s: “%(value)s” is not a date") % {"field": field, "value": raw}
-        ) from None
-
-
-def _minor(raw: str, currency: str, field: str) -> int | None:
-    """An amount typed by a person, in minor units; None when left empty."""
-    if not raw.strip():
-        return None
-    try:
-        return Money.of(parse_amount(raw), currency).minor
-    except MoneyError as exc:
-        raise BadInput(f"{field}: {exc}") from exc
-
-
 def _ids(data: QueryDict, name: str) -> list[int]:
     values = data.getlist(name)
     bad = [v for v in values if not v.isdigit()]
@@ -112,7 +87,12 @@ def _ids(data: QueryDict, name: str) -> list[int]:
 def _items(data: QueryDict, customer: Customer, prefix: str) -> list[tuple[int, int | None]]:
     """The invoices ticked in a dispute form, each with its amount (empty: all that is open)."""
     return [
-        (pk, _minor(data.get(f"{prefix}amount_{pk}", ""), customer.currency, _("amount")))
+        (
+            pk,
+            inputs.optional_minor(
+                data.get(f"{prefix}amount_{pk}", ""), customer.currency, _("amount")
+            ),
+        )
         for pk in _ids(data, f"{prefix}invoice")
     ]
 
@@ -211,13 +191,14 @@ def _log_call(request: HttpRequest, customer: Customer) -> Any:
     new_promise = None
     new_dispute = None
     if outcome == CallOutcome.PROMISE:
-        amount = _minor(post.get("promise_amount", ""), customer.currency, _("amount promised"))
+        amount = inputs.optional_minor(
+            post.get("promise_amount", ""), customer.currency, _("amount promised")
+        )
         if amount is None:
             raise BadInput(_("amount promised: required"))
         new_promise = PromiseIn(
             amount,
-            _day(post.get("promise_on", ""), _("promised payment date"), required=True)
-            or timezone.localdate(),
+            inputs.day(post.get("promise_on", ""), _("promised payment date")),
             _ids(post, "promise_invoice") or None,
         )
     if outcome == CallOutcome.DISPUTE:
@@ -238,7 +219,7 @@ def _log_call(request: HttpRequest, customer: Customer) -> Any:
             kind=post.get("kind", CallKind.CALL),
             direction=post.get("direction", CallDirection.OUTBOUND),
             note=post.get("note", "")[:2000],
-            call_back_on=_day(post.get("call_back_on", ""), _("call back on")),
+            call_back_on=inputs.optional_day(post.get("call_back_on", ""), _("call back on")),
             action=task,
             invoices=_ids(post, "copy_invoice") if outcome == CallOutcome.COPY_REQUESTED else None,
         )
@@ -285,7 +266,7 @@ def dispute_new(request: HttpRequest, pk: int) -> HttpResponse:
                 opened_on=timezone.localdate(),
                 user=request.user,
                 owner=_user_of(membership, post.get("owner", "")),
-                due_on=_day(post.get("due_on", ""), _("to resolve by")),
+                due_on=inputs.optional_day(post.get("due_on", ""), _("to resolve by")),
                 description=post.get("description", "")[:2000],
                 note=post.get("note", "")[:5000],
             )
@@ -423,7 +404,7 @@ def dispute_change(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         kwargs: dict[str, Any] = {
             "status": post.get("status") or None,
-            "due_on": _day(post.get("due_on", ""), _("to resolve by")),
+            "due_on": inputs.optional_day(post.get("due_on", ""), _("to resolve by")),
         }
         if "owner" in post:
             kwargs["owner"] = _user_of(_membership(request), post["owner"])
@@ -473,7 +454,7 @@ def dispute_resolve(request: HttpRequest, pk: int) -> HttpResponse:
         resolve(
             dispute,
             post.get("resolution", ""),
-            on=_day(post.get("on", ""), _("resolved on")) or timezone.localdate(),
+            on=inputs.optional_day(post.get("on", ""), _("resolved on")) or timezone.localdate(),
             user=request.user,
             note=post.get("note", "")[:5000],
             credit_note=credit_note,
