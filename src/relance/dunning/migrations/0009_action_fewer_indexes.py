@@ -6,64 +6,115 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('creditors', '0002_plans_sepa_creditor_id'),
-        ('customers', '0004_contact_phone_wrong'),
-        ('dunning', '0008_plans_negotiation_kinds'),
+        ("creditors", "0002_plans_sepa_creditor_id"),
+        ("customers", "0004_contact_phone_wrong"),
+        ("dunning", "0008_plans_negotiation_kinds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='action',
-            name='contact',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='customers.contact'),
+            model_name="action",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="customers.contact",
+            ),
         ),
         migrations.AlterField(
-            model_name='action',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="action",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='action',
-            name='creditor',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='creditors.creditor'),
+            model_name="action",
+            name="creditor",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="creditors.creditor",
+            ),
         ),
         migrations.AlterField(
-            model_name='action',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="action",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='action',
-            name='idempotency_key',
+            model_name="action",
+            name="idempotency_key",
             field=models.CharField(max_length=120),
         ),
         migrations.AlterField(
-            model_name='action',
-            name='policy',
-            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='dunning.policy'),
+            model_name="action",
+            name="policy",
+            field=models.ForeignKey(
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="dunning.policy",
+            ),
         ),
         migrations.AlterField(
-            model_name='action',
-            name='run',
-            field=models.ForeignKey(db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dunning.run'),
+            model_name="action",
+            name="run",
+            field=models.ForeignKey(
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="dunning.run",
+            ),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(condition=models.Q(('decided_by__isnull', False)), fields=['decided_by'], name='action_decided_by_idx'),
+            model_name="action",
+            index=models.Index(
+                condition=models.Q(("decided_by__isnull", False)),
+                fields=["decided_by"],
+                name="action_decided_by_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(condition=models.Q(('contact__isnull', False)), fields=['contact'], name='action_contact_idx'),
+            model_name="action",
+            index=models.Index(
+                condition=models.Q(("contact__isnull", False)),
+                fields=["contact"],
+                name="action_contact_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(condition=models.Q(('created_by__isnull', False)), fields=['created_by'], name='action_created_by_idx'),
+            model_name="action",
+            index=models.Index(
+                condition=models.Q(("created_by__isnull", False)),
+                fields=["created_by"],
+                name="action_created_by_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.UniqueConstraint(fields=('idempotency_key',), name='action_unique_key'),
+            model_name="action",
+            constraint=models.UniqueConstraint(
+                fields=("idempotency_key",), name="action_unique_key"
+            ),
         ),
     ]
