@@ -81,6 +81,11 @@ class Audience(StrEnum):
     B2C = "b2c"
 
 
+#: The days a formal notice gives to pay (docs/legal-cases.md): eight, the usual minimum, or
+#: fifteen.
+NOTICE_PERIODS = (8, 15)
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     key: str
@@ -94,6 +99,8 @@ class Step:
     audience: Audience = Audience.ALL
     #: the message states the late-payment penalties and the recovery indemnity
     states_penalties: bool = False
+    #: a formal-notice step: the days the notice gives to pay (NOTICE_PERIODS)
+    notice_days: int = 15
 
     @property
     def before_due(self) -> bool:
@@ -146,6 +153,11 @@ class Policy:
                 raise PolicyError(f"policy {self.key}: step {step.key} repeats a channel")
             if step.min_amount < 0:
                 raise PolicyError(f"policy {self.key}: step {step.key} has a negative minimum")
+            if step.notice_days not in NOTICE_PERIODS:
+                raise PolicyError(
+                    f"policy {self.key}: step {step.key}: a formal notice gives "
+                    f"{' or '.join(map(str, NOTICE_PERIODS))} days to pay, not {step.notice_days}"
+                )
         if self.repeat is not None and (self.repeat.every_days < 1 or self.repeat.max_times < 0):
             raise PolicyError(f"policy {self.key}: repeat needs every_days ≥ 1 and max_times ≥ 0")
 

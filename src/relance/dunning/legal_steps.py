@@ -14,8 +14,9 @@ documents (email, letter, registered letter: `messages.carries_legal_document`),
 - `formal_notice`: the customer's open legal case, else a new one of route `undecided`
   (relance.legal.services.open_for_notice: no pause, the escalation decision is still to
   come), and the formal notice recorded on it (relance.legal.notice.record_notice): dated
-  `today`, NOTICE_PERIOD_DAYS to pay, signed in the name of the person who approved the
-  step, addressed like the registered letter, with the note a person added to the action
+  `today`, the step's notice period (`PolicyStep.notice_period_days`, 8 or 15 days) to
+  pay, signed in the name of the person who approved the step, addressed like the
+  registered letter, with the note a person added to the action
   (review queue, manual send). Recording it adds the `notice_sent` stage,
   sets the case's deadline and, for a consumer, starts interest (relance.legal.accrual).
 
@@ -55,16 +56,29 @@ from relance.dunning.messages import (
     carries_legal_document,
     recipient,
 )
-from relance.dunning.models import Action
+from relance.dunning.models import Action, PolicyStep
 from relance.legal.models import FormalNotice, PenaltyInvoice, PenaltyStatus
 from relance.legal.notice import record_notice
 from relance.legal.penalty_invoices import issue_penalty_invoice
 from relance.legal.services import open_for_notice, record_event
 
-#: Days the formal notice gives to pay (8 or 15: relance.legal.notice.PERIODS). Fifteen
+#: Days the formal notice gives to pay when its step is not known any more (a policy
+#: deleted, a manual send): the step's own `notice_period_days` (8 or 15) otherwise. Fifteen
 #: leaves the notice's period to run before the default policy's escalation decision
 #: (J+45 → J+60).
 NOTICE_PERIOD_DAYS = 15
+
+
+def notice_period(action: Action) -> int:
+    """The days the formal notice of `action`'s step gives to pay."""
+    found = (
+        PolicyStep.objects.filter(policy_id=action.policy_id, key=action.step_key)
+        .values_list("notice_period_days", flat=True)
+        .first()
+    )
+    return int(found) if found is not None else NOTICE_PERIOD_DAYS
+
+
 #: Who signs when nobody approved the step (nor asked for the send).
 DEFAULT_SIGNATORY = "Service comptabilité clients"
 
@@ -142,7 +156,7 @@ def document_for(action: Action, today: date) -> LegalDocument | None:
             notice = record_notice(
                 case,
                 today,
-                NOTICE_PERIOD_DAYS,
+                notice_period(action),
                 _signatory(action),
                 user=_person(action),
                 address=_address(action),

@@ -104,6 +104,12 @@ class PolicyStep(models.Model):
         _("audience"), max_length=3, choices=_choices(dd.Audience), default=dd.Audience.ALL.value
     )
     states_penalties = models.BooleanField(_("states the penalties"), default=False)
+    #: a formal-notice step: the days the notice gives to pay
+    notice_period_days = models.PositiveSmallIntegerField(
+        _("days the formal notice gives to pay"),
+        choices=[(n, str(n)) for n in dd.NOTICE_PERIODS],
+        default=15,
+    )
 
     class Meta:
         ordering = ["policy", "offset_days"]
@@ -112,6 +118,10 @@ class PolicyStep(models.Model):
             models.UniqueConstraint(fields=["policy", "offset_days"], name="step_unique_offset"),
             models.CheckConstraint(
                 condition=Q(min_amount_minor__gte=0), name="step_min_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_period_days__in=dd.NOTICE_PERIODS),
+                name="step_notice_period_known",
             ),
         ]
 
@@ -135,6 +145,7 @@ class PolicyStep(models.Model):
             needs_approval=self.needs_approval,
             audience=dd.Audience(self.audience),
             states_penalties=self.states_penalties,
+            notice_days=self.notice_period_days,
         )
 
 

@@ -94,6 +94,7 @@ def save_policy(creditor: Creditor, policy: dd.Policy, *, is_default: bool = Fal
                 needs_approval=step.needs_approval,
                 audience=step.audience,
                 states_penalties=step.states_penalties,
+                notice_period_days=step.notice_days,
             )
             for step in policy.steps
         )

@@ -25,6 +25,7 @@ from django.db import transaction
 from relance.channels.letter.pdf import Letter, Row, Sender, render_pdf
 from relance.core.errors import BadInput
 from relance.customers.models import CustomerKind
+from relance.domain.dunning import NOTICE_PERIODS
 from relance.domain.legal_case import Stage
 from relance.domain.money import Money
 from relance.legal.accrual import penalty_at
@@ -33,7 +34,7 @@ from relance.legal.models import FormalNotice, LegalCase
 from relance.legal.penalty_invoices import _address, _d, _identity, _rate
 from relance.legal.services import _check_document, record_event
 
-PERIODS = (8, 15)
+PERIODS = NOTICE_PERIODS
 
 
 def _rates(line_invoice: Any, on: date) -> str:

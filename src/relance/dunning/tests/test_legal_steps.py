@@ -11,6 +11,7 @@ import io
 import json
 import secrets
 import zipfile
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -443,6 +444,25 @@ def test_a_retried_notice_is_recorded_once(ledger: Ledger) -> None:
     assert FormalNotice.objects.count() == 1 and LegalCase.objects.count() == 1
     assert LegalCase.objects.get().events.count() == 1
     assert CapturedMessage.objects.filter(channel="registered_letter").count() == 1
+
+
+def test_the_notice_gives_the_period_its_step_sets(ledger: Ledger) -> None:
+    acme = customer(ledger)
+    ledger.invoice(acme, "F-1", "10000.00", issued="2025-03-01", due=DUE)
+    follow(ledger, acme, replace(NOTICE_STEP, notice_days=8))
+    day = DUE + timedelta(days=45)
+    plan_run(ledger.creditor, day)
+    decide(ledger.creditor.pk, Action.objects.values_list("pk", flat=True), Decision.APPROVE)
+    assert dispatch(now=at(day)) == {"sent": 2}
+    notice = FormalNotice.objects.get()
+    assert notice.period_days == 8
+    assert notice.case.notice_deadline == day + timedelta(days=8)
+    assert "dans un délai de 8 jours" in text_of(bytes(notice.pdf or b""))
+
+
+def test_a_policy_refuses_a_notice_period_other_than_8_or_15_days() -> None:
+    with pytest.raises(dd.PolicyError, match="gives 8 or 15 days to pay, not 10"):
+        dd.Policy("p", "P", (replace(NOTICE_STEP, notice_days=10),))
 
 
 def test_a_consumer_notice_starts_interest_and_claims_no_indemnity(ledger: Ledger) -> None:
