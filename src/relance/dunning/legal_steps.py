@@ -71,6 +71,8 @@ NOTICE_PERIOD_DAYS = 15
 
 def notice_period(action: Action) -> int:
     """The days the formal notice of `action`'s step gives to pay."""
+    if action.policy_id is None:
+        return NOTICE_PERIOD_DAYS
     found = (
         PolicyStep.objects.filter(policy_id=action.policy_id, key=action.step_key)
         .values_list("notice_period_days", flat=True)
