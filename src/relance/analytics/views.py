@@ -16,10 +16,10 @@ from relance.analytics.forecast import compare, forecast
 from relance.domain.money import Money
 from relance.ledger.models import Invoice
 from relance.web.access import member_required
+from relance.web.as_of import page_as_of
 from relance.web.charts import bars_svg
 from relance.web.templatetags.relance import day as format_day
 from relance.web.templatetags.relance import money as format_money
-from relance.web.views import _as_of
 
 #: Open invoices listed with their predicted pay date (the soonest first).
 LISTED = 50
@@ -28,7 +28,7 @@ LISTED = 50
 @member_required
 def forecast_page(request: HttpRequest) -> HttpResponse:
     membership: Membership = request.membership  # type: ignore[attr-defined]
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     scope = customer_filter(membership)
     scope.pop("creditor_id")
     result = forecast(membership.creditor, as_of, scope=scope)
@@ -78,7 +78,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
 @member_required
 def dashboards_page(request: HttpRequest) -> HttpResponse:
     membership: Membership = request.membership  # type: ignore[attr-defined]
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     collector = None if membership.sees_all_customers else membership.user_id
     tables = dashboards(membership.creditor, as_of, collector_id=collector)
     wanted = request.GET.get("export", "")

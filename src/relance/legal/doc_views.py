@@ -20,7 +20,7 @@ from relance.legal.notice import record_notice
 from relance.legal.penalty_invoices import export_csv, issue_penalty_invoice, pdf_of, waive
 from relance.legal.views import _day, _membership, _visible_case
 from relance.web.access import member_required
-from relance.web.views import _as_of
+from relance.web.as_of import page_as_of
 
 
 def _attachment(body: bytes, mime: str, name: str) -> HttpResponse:
@@ -128,7 +128,7 @@ def notice_pdf(request: HttpRequest, pk: int, notice: int) -> HttpResponse:
 @member_required
 def court_file_download(request: HttpRequest, pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     try:
         if request.GET.get("format") == "json":
             body = json.dumps(court_file(case, as_of).as_json(), ensure_ascii=False, indent=2)

@@ -31,7 +31,7 @@ from relance.legal.handover import (
 from relance.legal.models import ROUTE_LABELS, STAGE_LABELS, AgencyMandate, LegalCase
 from relance.legal.services import MAX_DOCUMENT, case_lines, open_case, record_event
 from relance.web.access import member_required
-from relance.web.views import _as_of
+from relance.web.as_of import page_as_of
 
 
 def _membership(request: HttpRequest) -> Membership:
@@ -208,7 +208,7 @@ def case_document(request: HttpRequest, pk: int, event: int) -> HttpResponse:
 def case_handover(request: HttpRequest, pk: int) -> HttpResponse:
     """The handover export (zip) or the first letter (PDF) as of ?as_of (default today)."""
     case = _visible_case(request, pk)
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     try:
         if request.GET.get("file") == "letter":
             body, mime, name = first_letter_pdf(case, as_of), "application/pdf", "first-letter.pdf"

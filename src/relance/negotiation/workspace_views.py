@@ -19,8 +19,8 @@ from relance.customers.models import Customer
 from relance.negotiation import timeline, worklist
 from relance.risk.models import SegmentChoices
 from relance.web.access import member_required
+from relance.web.as_of import page_as_of
 from relance.web.forms import parse_as_of
-from relance.web.views import _as_of
 
 WORKLIST_PAGE = 50
 TIMELINE_PAGE = 100
@@ -48,7 +48,7 @@ def _collectors(membership: Membership) -> list[tuple[int, str]]:
 def worklist_page(request: HttpRequest) -> HttpResponse:
     """The ranked worklist: a collector's own customers, or the team's with a collector filter."""
     membership = _membership(request)
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     g = request.GET
     collectors = _collectors(membership) if membership.sees_all_customers else []
     collector_id: int | None = None

@@ -18,7 +18,7 @@ from django.db.models import Count, F, OrderBy, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -38,8 +38,9 @@ from relance.domain.aging import AgingBuckets, AgingReport
 from relance.ledger.models import Allocation, CreditNote, Invoice, InvoiceStatus, Payment
 from relance.ledger.queries import aging, customer_behaviour, default_buckets, dso
 from relance.web.access import SESSION_KEY, current_membership, member_required
+from relance.web.as_of import page_as_of
 from relance.web.charts import aging_svg
-from relance.web.forms import ImportForm, parse_as_of
+from relance.web.forms import ImportForm
 from relance.web.penalties import customer_penalties, invoice_penalties
 from relance.web.templatetags.relance import format_day, format_money
 
@@ -48,19 +49,6 @@ PAGE_SIZE = 25
 
 def _lang() -> str:
     return (translation.get_language() or "en").split("-")[0]
-
-
-def _as_of(request: HttpRequest) -> date:
-    """Today in TIME_ZONE, or ?as_of=YYYY-MM-DD (a bad value is reported, today used)."""
-    raw = request.GET.get("as_of", "").strip()
-    if raw:
-        parsed = parse_as_of(raw)
-        if parsed is not None:
-            return parsed
-        messages.error(
-            request, _("“%(value)s” is not a date (YYYY-MM-DD); today is used.") % {"value": raw}
-        )
-    return timezone.localdate()
 
 
 def _membership(request: HttpRequest) -> Membership:
@@ -107,7 +95,7 @@ def _collector_id(membership: Membership) -> int | None:
 @member_required
 def overview(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     buckets = default_buckets()
     reports = aging(membership.creditor_id, as_of, collector_id=_collector_id(membership))
     currency = membership.creditor.currency
@@ -171,7 +159,7 @@ CUSTOMER_SORTS: dict[str, tuple[str | OrderBy, str | OrderBy]] = {
 @member_required
 def customer_list(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     base = visible_customers(membership)
     qs = base.select_related("assigned_collector")
     g = request.GET
@@ -230,7 +218,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(
         visible_customers(membership).select_related("assigned_collector"), pk=pk
     )
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     buckets = default_buckets()
     invoices = list(
         Invoice.objects.filter(
@@ -336,7 +324,7 @@ def _minor(units: int, currency: str) -> Any:
 @member_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     buckets = default_buckets()
     lang = _lang()
     qs = Invoice.objects.filter(**customer_filter(membership)).select_related("customer")
@@ -394,7 +382,7 @@ def invoice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(
         Invoice.objects.filter(**customer_filter(membership)).select_related("customer"), pk=pk
     )
-    as_of = _as_of(request)
+    as_of = page_as_of(request)
     days = (as_of - invoice.due_date).days
     is_open = invoice.open_minor > 0
     allocations = Allocation.objects.filter(invoice=invoice).select_related(

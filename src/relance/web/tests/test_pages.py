@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from relance.ledger.models import Payment
 from relance.web.tests.conftest import AS_OF, World, login
@@ -51,7 +52,11 @@ def test_overview_bad_as_of_is_reported(client: Client, world: World) -> None:
     login(client, world.admin)
     response = client.get(reverse("overview"), {"as_of": "31/13/2025"})
     assert response.status_code == 200
-    assert "is not a date" in response.content.decode()
+    assert "“31/13/2025” is not a date (YYYY-MM-DD); today is used." in response.content.decode()
+    assert response.context["as_of"] == timezone.localdate()
+    good = client.get(reverse("overview"), {"as_of": AS_OF})
+    assert "is not a date" not in good.content.decode()
+    assert good.context["as_of"].isoformat() == AS_OF
 
 
 def test_customer_list_amounts_filters_and_sort(client: Client, world: World) -> None:
