@@ -187,6 +187,9 @@ def run(n_invoices: int, as_of: date) -> dict[str, object]:
         "plan_s": round(plan_s, 3),
         "scan_s": round(scan_s, 3),
         "ratio": round(plan_s / scan_s, 2) if scan_s else None,
+        # the plan's two parts: reading and deciding, then writing (commit included)
+        "decide_s": round(result.seconds["decide"], 3),
+        "write_s": round(result.seconds["write"], 3),
         "scanned": scanned,
         "actions": Action.objects.filter(run=result.run).count(),
         "messages": summary["messages"],

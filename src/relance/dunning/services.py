@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from time import perf_counter
 from typing import Any, NamedTuple
 
 from django.db import IntegrityError, connection, transaction
@@ -182,6 +183,8 @@ class RunResult:
     already_planned: bool = False
     actions: list[PlannedAction] = field(default_factory=list)
     holdbacks: list[PlannedHoldback] = field(default_factory=list)
+    #: seconds spent deciding (reading included) and writing the plan ("decide", "write")
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         if self.run is not None and self.already_planned:
@@ -235,13 +238,17 @@ def plan_run(
         if existing is not None:
             return RunResult(as_of, dry_run, existing, already_planned=True)
     ensure_default_policy(creditor)
+    started = perf_counter()
     actions, holdbacks = _decide(creditor, as_of)
     result = RunResult(as_of, dry_run, actions=actions, holdbacks=holdbacks)
+    result.seconds["decide"] = perf_counter() - started
     if dry_run:
         return result
     try:
+        started = perf_counter()
         with transaction.atomic():
             result.run = _write(creditor, as_of, actions, holdbacks, user)
+        result.seconds["write"] = perf_counter() - started
     except IntegrityError:
         # Another run for the same date committed first: its plan is the plan.
         existing = Run.objects.filter(creditor=creditor, as_of=as_of).first()

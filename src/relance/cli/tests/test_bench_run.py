@@ -26,6 +26,9 @@ def test_bench_run_json(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(data["by_step"]) > 1  # the history puts invoices at different levels
     assert data["size_ratio"] == 10
     assert data["peak_rss_mb"] > 0 and data["time_ratio"] > 0 and data["rss_ratio"] > 0
+    # the plan's time in two parts, measured inside it
+    assert data["decide_s"] > 0 and data["write_s"] > 0
+    assert data["decide_s"] + data["write_s"] <= data["plan_s"]
 
 
 def test_bench_dispatch_json() -> None:

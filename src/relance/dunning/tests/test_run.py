@@ -99,6 +99,7 @@ def test_back_dated_run_is_refused_and_dry_run_writes_nothing(ledger: Ledger) ->
         plan_run(ledger.creditor, day(4))
     preview = plan_run(ledger.creditor, day(4), dry_run=True)
     assert preview.run is None and preview.summary()["actions"] == 1
+    assert set(preview.seconds) == {"decide"}  # nothing written, no time spent writing
     tomorrow = plan_run(ledger.creditor, day(6), dry_run=True)
     assert tomorrow.summary()["by_step"] == {"j+1": 1}
     assert Run.objects.count() == 1 and Action.objects.count() == 1
