@@ -1,10 +1,11 @@
 """The tiny interface every channel backend implements, and its errors.
 
 A backend receives a rendered `Outbound` message and returns a `Sent` receipt, or
-raises `TransientError` (try again later: network down, server busy, 4xx) or
-`PermanentError` (never retry: address refused, 5xx). Every backend must be
-idempotent on `Outbound.idempotency_key` as far as its medium allows: the capture
-backend stores one row per key, the email backend uses it as the Message-ID.
+raises `TransientError` (try again later: network down, server busy — an SMTP 4xx, an
+HTTP 5xx or 429) or `PermanentError` (never retry: address refused — an SMTP 5xx, most
+HTTP 4xx). Every backend must be idempotent on `Outbound.idempotency_key` as far as its
+medium allows: the capture backend stores one row per key, the email backend uses it as
+the Message-ID.
 """
 
 from __future__ import annotations

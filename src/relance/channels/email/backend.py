@@ -71,6 +71,9 @@ class EmailBackend:
                 self._deliver(email)
         except smtplib.SMTPRecipientsRefused as exc:
             self.close()
+            # 4xx for every recipient (greylisting, a full mailbox, a server busy): later.
+            if all(400 <= code < 500 for code, _text in exc.recipients.values()):
+                raise TransientError(f"recipient deferred: {exc.recipients}") from exc
             raise PermanentError(f"recipient refused: {exc.recipients}") from exc
         except smtplib.SMTPResponseException as exc:
             self.close()

@@ -37,13 +37,15 @@ def smtp_settings(port: int) -> dict[str, Any]:
 
 
 class Sink:
-    """aiosmtpd handler: keeps messages, recipients and sessions; refuses listed addresses."""
+    """aiosmtpd handler: keeps messages, recipients and sessions; refuses listed addresses
+    for good (`refuse`: 550) or for now (`defer`: 451, as a greylisting server does)."""
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.recipients: list[str] = []
         self.sessions: set[int] = set()
         self.refuse: set[str] = set()
+        self.defer: set[str] = set()
 
     @property
     def message_ids(self) -> list[str]:
@@ -54,6 +56,8 @@ class Sink:
     ) -> str:
         if address in self.refuse:
             return "550 5.1.1 mailbox unavailable"
+        if address in self.defer:
+            return "451 4.7.1 greylisted, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

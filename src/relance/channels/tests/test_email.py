@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from relance.channels.base import Outbound, TransientError
+from relance.channels.base import Outbound, PermanentError, TransientError
 from relance.channels.email.backend import EmailBackend
 from relance.channels.email.sink import Sink, free_port, smtp_settings
 
@@ -49,3 +49,23 @@ def test_no_server_is_a_transient_error(port: int) -> None:
     with pytest.raises(TransientError):
         backend.send(message(1))
     backend.close()
+
+
+def test_a_recipient_refused_for_good_is_permanent_and_for_now_transient(port: int) -> None:
+    inbox = Sink()
+    inbox.refuse.add("to1@client.example")  # 550: no such mailbox
+    inbox.defer.add("to2@client.example")  # 451: greylisted, the next try gets through
+    server = Controller(inbox, hostname="127.0.0.1", port=port)
+    server.start()
+    backend = EmailBackend()
+    try:
+        with pytest.raises(PermanentError, match="550"):
+            backend.send(message(1))
+        with pytest.raises(TransientError, match="451"):
+            backend.send(message(2))
+        inbox.defer.clear()
+        backend.send(message(2))
+    finally:
+        backend.close()
+        server.stop()
+    assert inbox.recipients == ["to2@client.example"]
