@@ -69,6 +69,14 @@ class EmailBackend:
                 # The server closed the kept connection (idle timeout): one fresh try.
                 self.close()
                 self._deliver(email)
+        except (smtplib.SMTPAuthenticationError, smtplib.SMTPSenderRefused) as exc:
+            # The account or the sender address must be fixed, not the message: later.
+            self.close()
+            if isinstance(exc, smtplib.SMTPAuthenticationError):
+                what = "login refused"
+            else:
+                what = f"sender {exc.sender!r} refused"
+            raise TransientError(f"{what}: {exc.smtp_code} {exc.smtp_error!r}") from exc
         except smtplib.SMTPRecipientsRefused as exc:
             self.close()
             # 4xx for every recipient (greylisting, a full mailbox, a server busy): later.

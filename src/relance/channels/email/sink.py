@@ -38,7 +38,8 @@ def smtp_settings(port: int) -> dict[str, Any]:
 
 class Sink:
     """aiosmtpd handler: keeps messages, recipients and sessions; refuses listed addresses
-    for good (`refuse`: 550) or for now (`defer`: 451, as a greylisting server does)."""
+    for good (`refuse`: 550) or for now (`defer`: 451, as a greylisting server does), and
+    listed senders (`refuse_senders`: 553)."""
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
@@ -46,10 +47,20 @@ class Sink:
         self.sessions: set[int] = set()
         self.refuse: set[str] = set()
         self.defer: set[str] = set()
+        self.refuse_senders: set[str] = set()
 
     @property
     def message_ids(self) -> list[str]:
         return [str(m["Message-ID"]) for m in self.messages]
+
+    async def handle_MAIL(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        if address in self.refuse_senders:
+            return "553 5.7.1 sender address not allowed"
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: Any, session: Any, envelope: Any, address: str, options: Any

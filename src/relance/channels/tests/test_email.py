@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from relance.channels.base import Outbound, PermanentError, TransientError
 from relance.channels.email.backend import EmailBackend
@@ -64,6 +65,53 @@ def test_a_recipient_refused_for_good_is_permanent_and_for_now_transient(port: i
         with pytest.raises(TransientError, match="451"):
             backend.send(message(2))
         inbox.defer.clear()
+        backend.send(message(2))
+    finally:
+        backend.close()
+        server.stop()
+    assert inbox.recipients == ["to2@client.example"]
+
+
+def only_relance(
+    server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any
+) -> AuthResult:
+    """The SMTP server's only account: login `relance`, any password."""
+    ok = getattr(auth_data, "login", b"") in (b"relance", "relance")
+    return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
+
+
+def test_a_refused_sender_or_login_is_transient_the_account_must_be_fixed(
+    port: int, settings: Any
+) -> None:
+    inbox = Sink()
+    inbox.refuse_senders.add("relances@atelier.example")
+    server = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        auth_require_tls=False,
+        authenticator=only_relance,
+    )
+    server.start()
+    backend = EmailBackend()
+    try:
+        sender = Outbound(
+            "email",
+            "key-s",
+            "to@client.example",
+            "",
+            "Subject",
+            "Body",
+            sender_email="relances@atelier.example",
+        )
+        with pytest.raises(
+            TransientError, match=r"sender 'relances@atelier\.example' refused: 553"
+        ):
+            backend.send(sender)
+        settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = "someone-else", "secret"
+        with pytest.raises(TransientError, match="login refused: 535"):
+            backend.send(message(1))
+        settings.EMAIL_HOST_USER = "relance"
         backend.send(message(2))
     finally:
         backend.close()
