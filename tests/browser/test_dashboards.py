@@ -15,7 +15,11 @@ from relance.testing import Ledger
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_dashboards_and_forecast(
-    live_server: Any, chromium: Any, screenshots: Path, log_in: Callable[..., None]
+    live_server: Any,
+    chromium: Any,
+    screenshots: Path,
+    log_in: Callable[..., None],
+    low_contrast: Callable[[Any], list[str]],
 ) -> None:
     led = Ledger.create("Atelier Tableaux SARL")
     led.user("nadia", Role.CREDIT_MANAGER)
@@ -37,6 +41,7 @@ def test_dashboards_and_forecast(
     segments = page.locator("#table-segments")
     assert "artisans" in segments.inner_text()
     page.screenshot(path=str(screenshots / "dashboards.png"), full_page=True)
+    assert low_contrast(page) == []
     with page.expect_download() as download_info:
         segments.get_by_role("link", name="CSV").click()
     download = download_info.value
@@ -52,5 +57,6 @@ def test_dashboards_and_forecast(
     row = page.locator("#forecast-invoices tr", has_text="F-TB-2")
     assert "16/04/2025" in row.inner_text() or "16 Apr 2025" in row.inner_text()
     page.screenshot(path=str(screenshots / "forecast.png"), full_page=True)
+    assert low_contrast(page) == []
     violations = [text for text in console if "Content Security Policy" in text]
     assert not violations, violations

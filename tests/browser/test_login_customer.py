@@ -19,7 +19,11 @@ from relance.testing import Ledger
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_login_then_open_a_customer(
-    live_server: Any, chromium: Any, screenshots: Path, log_in: Callable[..., None]
+    live_server: Any,
+    chromium: Any,
+    screenshots: Path,
+    log_in: Callable[..., None],
+    low_contrast: Callable[[Any], list[str]],
 ) -> None:
     led = Ledger.create("Atelier Navigateur SARL")
     user = led.user("nadia", Role.CREDIT_MANAGER)
@@ -35,6 +39,7 @@ def test_login_then_open_a_customer(
     log_in(page, live_server.url, "nadia", password)
     assert page.locator("svg.chart").is_visible()
     page.screenshot(path=str(screenshots / "overview.png"), full_page=True)
+    assert low_contrast(page) == []
     page.get_by_role("link", name="Customers").first.click()
     page.wait_for_url("**/customers/")
     page.get_by_role("link", name="Chaudronnerie Lumière SAS").click()
@@ -44,6 +49,7 @@ def test_login_then_open_a_customer(
     assert page.get_by_role("link", name="F-NAV-0042", exact=True).is_visible()
     assert "€1,234.56" in page.content()
     page.screenshot(path=str(screenshots / "customer.png"), full_page=True)
+    assert low_contrast(page) == []
     # keyboard: the first Tab reaches the skip link
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
@@ -56,11 +62,13 @@ def test_login_then_open_a_customer(
     page.get_by_role("link", name="Clients").first.click()
     page.wait_for_url("**/customers/")
     page.screenshot(path=str(screenshots / "customers-fr.png"), full_page=True)
+    assert low_contrast(page) == []
     # the reminders page: tomorrow's preview, in French
     page.get_by_role("link", name="Relances").first.click()
     page.wait_for_url("**/reminders/")
     assert page.get_by_role("heading", level=1).inner_text().startswith("Relances du")
     assert "Chaudronnerie Lumière SAS" in page.locator("main").inner_text()
     page.screenshot(path=str(screenshots / "reminders-fr.png"), full_page=True)
+    assert low_contrast(page) == []
     violations = [text for text in console if "Content Security Policy" in text]
     assert not violations, violations

@@ -12,6 +12,7 @@ screen: no horizontal scrolling.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,12 @@ def _latest_code() -> str:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_portal_from_a_captured_reminder(
-    live_server: Any, chromium: Any, screenshots: Path, settings: Any, tmp_path: Path
+    live_server: Any,
+    chromium: Any,
+    screenshots: Path,
+    settings: Any,
+    tmp_path: Path,
+    low_contrast: Callable[[Any], list[str]],
 ) -> None:
     settings.RELANCE_PORTAL_URL = live_server.url
     settings.RELANCE_PORTAL_UPLOAD_DIR = tmp_path / "uploads"
@@ -100,6 +106,7 @@ def test_portal_from_a_captured_reminder(
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.screenshot(path=str(screenshots / "portal-home-fr.png"), full_page=True)
+    assert low_contrast(page) == []
 
     # English, then the transfer details with the QR code
     page.get_by_role("link", name="English").click()
@@ -111,6 +118,7 @@ def test_portal_from_a_captured_reminder(
     assert page.get_by_role("img", name=re.compile("QR code")).is_visible()
     assert page.evaluate("document.querySelector('figure.qr img').naturalWidth") > 0
     page.screenshot(path=str(screenshots / "portal-pay.png"), full_page=True)
+    assert low_contrast(page) == []
 
     # a promise: the code first, read from the captured email
     page.get_by_role("link", name="Your account").click()
@@ -125,6 +133,7 @@ def test_portal_from_a_captured_reminder(
     page.get_by_label("Amount you will pay").fill("1840")
     page.get_by_label("By").fill(str(today + timedelta(days=14)))
     page.screenshot(path=str(screenshots / "portal-promise.png"), full_page=True)
+    assert low_contrast(page) == []
     page.get_by_role("button", name="Promise").click()
     assert "Your promise to pay" in page.locator("main").inner_text()
     promise = Promise.objects.get()
@@ -140,6 +149,7 @@ def test_portal_from_a_captured_reminder(
         [{"name": "bon-de-livraison.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
     page.screenshot(path=str(screenshots / "portal-dispute.png"), full_page=True)
+    assert low_contrast(page) == []
     page.get_by_role("button", name="Send the dispute").click()
     assert "Your dispute is recorded" in page.locator("main").inner_text()
 
@@ -155,6 +165,7 @@ def test_portal_from_a_captured_reminder(
     assert page.get_by_role("heading", level=1).inner_text() == "Your payment plan is agreed"
     assert page.get_by_role("table").get_by_role("row").count() == 4  # headings and 3 rows
     page.screenshot(path=str(screenshots / "portal-plan-agreed.png"), full_page=True)
+    assert low_contrast(page) == []
     plan = PaymentPlan.objects.get()
     assert plan.status == PlanStatus.ACTIVE and plan.channel == "portal"
     with page.expect_download() as download:
@@ -173,6 +184,7 @@ def test_portal_from_a_captured_reminder(
     )
     assert "F-PORT-1" not in page.content()
     page.screenshot(path=str(screenshots / "portal-tampered.png"), full_page=True)
+    assert low_contrast(page) == []
     PortalLink.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     page.goto(url)
     assert "F-PORT-1" not in page.content()
@@ -181,6 +193,7 @@ def test_portal_from_a_captured_reminder(
         "Ce lien n'est pas valable",
     )
     page.screenshot(path=str(screenshots / "portal-expired.png"), full_page=True)
+    assert low_contrast(page) == []
     violations = [text for text in console if "Content Security Policy" in text]
     assert not violations, violations
 

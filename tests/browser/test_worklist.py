@@ -3,6 +3,7 @@ customer's timeline and filters it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from relance.testing import Ledger
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_worklist_line_leads_to_the_timeline(
-    live_server: Any, chromium: Any, screenshots: Path
+    live_server: Any, chromium: Any, screenshots: Path, low_contrast: Callable[[Any], list[str]]
 ) -> None:
     from django.utils import timezone
 
@@ -48,6 +49,7 @@ def test_worklist_line_leads_to_the_timeline(
     assert "promise of €4,200.00 broken yesterday" in table.inner_text()
     assert "Boulonnerie" not in page.locator("main").inner_text()
     page.screenshot(path=str(screenshots / "worklist.png"), full_page=True)
+    assert low_contrast(page) == []
     table.get_by_role("link", name="ACME Industries SAS", exact=True).click()
     page.wait_for_url(f"**/customers/{world.acme.pk}/timeline/")
     assert "Timeline of ACME Industries SAS" in page.get_by_role("heading", level=1).inner_text()
@@ -59,5 +61,6 @@ def test_worklist_line_leads_to_the_timeline(
     page.wait_for_url("**/timeline/?kind=note**")
     assert "Promise of" not in page.locator("#timeline").inner_text()
     page.screenshot(path=str(screenshots / "timeline.png"), full_page=True)
+    assert low_contrast(page) == []
     violations = [text for text in console if "Content Security Policy" in text]
     assert not violations, violations
