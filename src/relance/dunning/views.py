@@ -23,6 +23,7 @@ from relance.dunning.services import Decision, decide, plan_run
 from relance.dunning.tick import plan_day
 from relance.ledger.models import Invoice
 from relance.web.access import member_required
+from relance.web.as_of import query_day
 from relance.web.forms import parse_as_of
 
 
@@ -59,13 +60,9 @@ def _membership(request: HttpRequest) -> Membership:
 
 
 def _date(request: HttpRequest) -> date:
-    raw = request.GET.get("date", "").strip()
-    if raw:
-        parsed = parse_as_of(raw)
-        if parsed is not None:
-            return parsed
-        messages.error(request, _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": raw})
-    return timezone.localdate() + timedelta(days=1)
+    """?date=YYYY-MM-DD, else tomorrow (a bad value is reported)."""
+    day = query_day(request, "date", _("“%(value)s” is not a date (YYYY-MM-DD)."))
+    return day or timezone.localdate() + timedelta(days=1)
 
 
 @member_required

@@ -19,8 +19,7 @@ from relance.customers.models import Customer
 from relance.negotiation import timeline, worklist
 from relance.risk.models import SegmentChoices
 from relance.web.access import member_required
-from relance.web.as_of import page_as_of
-from relance.web.forms import parse_as_of
+from relance.web.as_of import page_as_of, query_day
 
 WORKLIST_PAGE = 50
 TIMELINE_PAGE = 100
@@ -106,17 +105,8 @@ def _visible_customer(request: HttpRequest, pk: int) -> Customer:
 
 
 def _day(request: HttpRequest, name: str, label: str) -> date | None:
-    raw = request.GET.get(name, "").strip()
-    if not raw:
-        return None
-    parsed = parse_as_of(raw)
-    if parsed is None:
-        messages.error(
-            request,
-            _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD); it is ignored.")
-            % {"field": label, "value": raw},
-        )
-    return parsed
+    bad = _("%(field)s: “%(value)s” is not a date (YYYY-MM-DD); it is ignored.")
+    return query_day(request, name, bad, field=label)
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:

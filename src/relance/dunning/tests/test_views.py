@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -35,6 +35,16 @@ def test_preview_writes_nothing_and_collectors_see_their_customers(
     assert not Run.objects.exists() and not Action.objects.exists()
     html = page(login(client, world.alice), "2025-04-01")
     assert "ACME Industries SAS" in html and "Boulonnerie Bolt SARL" not in html
+
+
+def test_a_bad_date_is_reported_and_tomorrow_previewed(client: Client, world: World) -> None:
+    login(client, world.admin)
+    response = client.get(reverse("reminders"), {"date": "01/04/2025"})
+    assert response.status_code == 200
+    assert "“01/04/2025” is not a date (YYYY-MM-DD)." in response.content.decode()
+    assert response.context["day"] == timezone.localdate() + timedelta(days=1)
+    assert client.get(reverse("reminders")).context["day"] == response.context["day"]
+    assert not Run.objects.exists()
 
 
 def test_plan_today_then_the_saved_plan_is_shown(client: Client, world: World) -> None:
