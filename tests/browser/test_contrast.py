@@ -1,4 +1,4 @@
-"""The contrast check the portal's browser test relies on finds what it must."""
+"""The contrast check the browser tests rely on (`low_contrast`) finds what it must."""
 
 from __future__ import annotations
 
